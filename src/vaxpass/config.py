@@ -1,0 +1,32 @@
+"""Typed settings from ``VAXPASS_*`` environment variables; nothing else reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VAXPASS_", extra="ignore")
+
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    issuer_country: str = "VN"
+    certificate_valid_days: int = 365
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'vaxpass.sqlite3').resolve()}"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

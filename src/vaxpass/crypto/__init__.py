@@ -1,0 +1,1 @@
+"""The only place that touches private keys (the "hazmat" boundary)."""

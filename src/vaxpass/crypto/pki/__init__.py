@@ -1,0 +1,1 @@
+"""National PKI: CSCA, document signer certificates, trust lists, revocation."""

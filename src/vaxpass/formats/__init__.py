@@ -1,0 +1,1 @@
+"""Codecs: small, pure, deterministic encode/decode pairs, one module per specification stage."""

@@ -1,0 +1,1 @@
+"""EU Digital COVID Certificate (HCERT): payload, value sets, UVCI, names, pipeline, verifier."""
