@@ -1,0 +1,123 @@
+"""COSE_Sign1 (RFC 9052) as the EU DCC uses it.
+
+Structure decoding is separate from signature checking so that a verifier can report both.
+The Sig_structure is built directly with cbor2 (no COSE library on the hot path).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+
+from vaxpass.crypto.signer import CoseAlgorithm, Signer
+from vaxpass.errors import DecodeError, ErrorCode, Stage
+
+COSE_SIGN1_TAG = 18
+CWT_TAG = 61
+HEADER_ALG = 1
+HEADER_KID = 4
+MAX_COSE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class CoseSign1:
+    """A decoded COSE_Sign1 message; ``protected`` keeps the exact signed header bytes."""
+
+    protected: bytes
+    protected_header: Mapping[Any, Any]
+    unprotected_header: Mapping[Any, Any]
+    payload: bytes
+    signature: bytes
+
+    @property
+    def algorithm_id(self) -> Any:
+        """``alg`` from the protected header, else from the unprotected one."""
+        if HEADER_ALG in self.protected_header:
+            return self.protected_header[HEADER_ALG]
+        return self.unprotected_header.get(HEADER_ALG)
+
+    @property
+    def kid(self) -> bytes | None:
+        """``kid`` from the protected header (it wins), else from the unprotected one."""
+        for header in (self.protected_header, self.unprotected_header):
+            value = header.get(HEADER_KID)
+            if value is not None:
+                return value if isinstance(value, bytes) else None
+        return None
+
+    def to_be_signed(self) -> bytes:
+        return sig_structure(self.protected, self.payload)
+
+
+def sig_structure(protected: bytes, payload: bytes) -> bytes:
+    """The bytes a COSE_Sign1 signature covers (empty external AAD)."""
+    return cbor2.dumps(["Signature1", protected, b"", payload])
+
+
+def sign_cose(payload: bytes, signer: Signer, *, kid_in_protected: bool = True) -> bytes:
+    """Sign ``payload`` as a tagged COSE_Sign1 with ``alg`` (and ``kid``) protected."""
+    header: dict[int, Any] = {HEADER_ALG: int(signer.algorithm)}
+    unprotected: dict[int, Any] = {}
+    (header if kid_in_protected else unprotected)[HEADER_KID] = signer.kid
+    protected = cbor2.dumps(header)
+    signature = signer.sign(sig_structure(protected, payload))
+    return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, unprotected, payload, signature]))
+
+
+def decode_cose(data: bytes) -> CoseSign1:
+    """Decode a COSE_Sign1 (tag 18, optionally inside the CWT tag 61, or untagged)."""
+    if len(data) > MAX_COSE_BYTES:
+        raise _invalid("message too large")
+    try:
+        item = cbor2.loads(data)
+    except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise _invalid("not well-formed CBOR") from exc
+    item = _untag(item)
+    if not isinstance(item, list) or len(item) != 4:
+        raise _invalid("not a COSE_Sign1 array of four elements")
+    protected, unprotected, payload, signature = item
+    if not isinstance(protected, bytes) or not isinstance(unprotected, dict):
+        raise _invalid("malformed headers")
+    if not isinstance(payload, bytes) or not isinstance(signature, bytes):
+        raise _invalid("payload and signature must be byte strings")
+    return CoseSign1(protected, _decode_protected(protected), unprotected, payload, signature)
+
+
+def _untag(item: Any) -> Any:
+    if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
+        item = item.value
+    if isinstance(item, cbor2.CBORTag):
+        if item.tag != COSE_SIGN1_TAG:
+            raise _invalid(f"unexpected CBOR tag {item.tag}")
+        item = item.value
+    return item
+
+
+def _decode_protected(protected: bytes) -> Mapping[Any, Any]:
+    if not protected:
+        return {}
+    try:
+        header = cbor2.loads(protected)
+    except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise _invalid("protected header is not well-formed CBOR") from exc
+    if not isinstance(header, dict):
+        raise _invalid("protected header is not a map")
+    return header
+
+
+def algorithm_of(message: CoseSign1) -> CoseAlgorithm | None:
+    """The message's algorithm if it is on the allow-list, else ``None``."""
+    value = message.algorithm_id
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    try:
+        return CoseAlgorithm(value)
+    except ValueError:
+        return None
+
+
+def _invalid(reason: str) -> DecodeError:
+    return DecodeError(Stage.COSE, ErrorCode.COSE_INVALID, f"invalid COSE_Sign1: {reason}")

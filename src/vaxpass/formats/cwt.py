@@ -1,0 +1,93 @@
+"""CBOR Web Token claims (RFC 8392) with the HCERT claim of the EU DCC."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import cbor2
+
+from vaxpass.errors import DecodeError, ErrorCode, Stage
+
+CLAIM_ISS = 1
+CLAIM_EXP = 4
+CLAIM_IAT = 6
+CLAIM_HCERT = -260
+HCERT_DCC = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CwtClaims:
+    """The claims a DCC carries; ``dcc`` is the payload under ``hcert[1]`` when present."""
+
+    issuer: str | None
+    issued_at: int | None
+    expires_at: int | None
+    dcc: Mapping[str, Any] | None
+    raw: Mapping[Any, Any] = field(default_factory=dict, compare=False)
+
+
+def encode_cwt(*, issuer: str, issued_at: int, expires_at: int, dcc: Mapping[str, Any]) -> bytes:
+    """CBOR-encode the CWT claims of a DCC."""
+    claims = {
+        CLAIM_ISS: issuer,
+        CLAIM_IAT: issued_at,
+        CLAIM_EXP: expires_at,
+        CLAIM_HCERT: {HCERT_DCC: dict(dcc)},
+    }
+    return cbor2.dumps(claims)
+
+
+def decode_cwt(data: bytes) -> CwtClaims:
+    """Decode CWT claims; malformed structure or claim types raise ``DecodeError``."""
+    try:
+        claims = cbor2.loads(data)
+    except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise _invalid("payload is not well-formed CBOR") from exc
+    if not isinstance(claims, dict):
+        raise _invalid("claims are not a CBOR map")
+    return CwtClaims(
+        issuer=_text_claim(claims, CLAIM_ISS),
+        issued_at=_time_claim(claims, CLAIM_IAT),
+        expires_at=_time_claim(claims, CLAIM_EXP),
+        dcc=_dcc_claim(claims),
+        raw=claims,
+    )
+
+
+def _text_claim(claims: Mapping[Any, Any], key: int) -> str | None:
+    value = claims.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _invalid(f"claim {key} must be a text string")
+    return value
+
+
+def _time_claim(claims: Mapping[Any, Any], key: int) -> int | None:
+    value = claims.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _invalid(f"claim {key} must be a number of seconds")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _invalid(f"claim {key} must be a finite number")
+    return int(value)
+
+
+def _dcc_claim(claims: Mapping[Any, Any]) -> Mapping[str, Any] | None:
+    hcert = claims.get(CLAIM_HCERT)
+    if hcert is None:
+        return None
+    if not isinstance(hcert, dict):
+        raise _invalid("hcert claim must be a map")
+    dcc = hcert.get(HCERT_DCC)
+    if dcc is None:
+        return None
+    if not isinstance(dcc, dict):
+        raise _invalid("hcert[1] must be a map")
+    return dcc
+
+
+def _invalid(reason: str) -> DecodeError:
+    return DecodeError(Stage.CWT, ErrorCode.CBOR_INVALID, f"invalid CWT: {reason}")
