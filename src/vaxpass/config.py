@@ -15,12 +15,22 @@ class Settings(BaseSettings):
     database_url: str | None = None
     issuer_country: str = "VN"
     certificate_valid_days: int = 365
+    registry_url: str | None = None
+    registry_timeout_seconds: float = 10.0
+    registry_retries: int = 3
+    registry_batch_size: int = 1000
+    registry_store: Path | None = None
 
     @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'vaxpass.sqlite3').resolve()}"
+
+    @property
+    def effective_registry_store(self) -> Path:
+        """SQLite file of the reference population registry (``registry serve``/``load``)."""
+        return self.registry_store or self.data_dir / "registry.sqlite3"
 
     @property
     def keys_dir(self) -> Path:

@@ -8,6 +8,9 @@
     ├── SigningError             a certificate could not be signed (key, certificate, policy)
     ├── TrustStoreError          a trust anchor or trust list could not be loaded
     ├── ValidationError          input data (payload, settings) broke a rule; lists field errors
+    ├── ImportFileError          an import file cannot be read at all (format, encoding, size)
+    ├── RegistryError            the population registry is unreachable or answered nonsense
+    ├── StorageError             the database refused an operation or its schema is unusable
     └── ConfigurationError       settings are missing, inconsistent or unsafe
 
 Codes are part of the public contract (CLI ``--json`` output, API bodies): never rename one.
@@ -48,6 +51,10 @@ class ErrorCode(StrEnum):
     TRUST_STORE_INVALID = "TRUST_STORE_INVALID"
     VALIDATION_FAILED = "VALIDATION_FAILED"
     CONFIGURATION_INVALID = "CONFIGURATION_INVALID"
+    IMPORT_FILE_INVALID = "IMPORT_FILE_INVALID"
+    REGISTRY_UNAVAILABLE = "REGISTRY_UNAVAILABLE"
+    REGISTRY_RESPONSE_INVALID = "REGISTRY_RESPONSE_INVALID"
+    STORAGE_FAILED = "STORAGE_FAILED"
 
 
 class Stage(StrEnum):
@@ -127,3 +134,25 @@ class ConfigurationError(VaxpassError):
     """Settings are missing, inconsistent or unsafe."""
 
     code = ErrorCode.CONFIGURATION_INVALID
+
+
+class ImportFileError(VaxpassError):
+    """An import file cannot be read at all; ``row`` is the physical row where reading stopped."""
+
+    code = ErrorCode.IMPORT_FILE_INVALID
+
+    def __init__(self, message: str, *, row: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row
+
+
+class RegistryError(VaxpassError):
+    """The population registry could not be reached or gave an unusable answer."""
+
+    code = ErrorCode.REGISTRY_UNAVAILABLE
+
+
+class StorageError(VaxpassError):
+    """The database refused an operation or its schema cannot be brought up to date."""
+
+    code = ErrorCode.STORAGE_FAILED

@@ -1,0 +1,88 @@
+"""A vaccination event (dose) and its rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
+
+from vaxpass.domain.dates import PartialDate
+from vaxpass.domain.vaccines import find_vaccine
+from vaxpass.errors import FieldError
+
+FIRST_COVID_VACCINATION = date(2020, 12, 1)
+MAX_DOSE_NUMBER = 9
+
+
+@dataclass(frozen=True, slots=True)
+class Dose:
+    """One dose. ``lot_number`` is kept for recalls and never goes into a QR."""
+
+    product: str  # EU value-set medicinal-product code (mp)
+    manufacturer: str  # ma
+    prophylaxis: str  # vp
+    dose_number: int  # dn
+    series_doses: int  # sd
+    vaccinated_on: date
+    facility_code: str
+    country: str = "VN"
+    lot_number: str = ""
+
+
+def _product_errors(dose: Dose) -> list[FieldError]:
+    try:
+        vaccine = find_vaccine(dose.product)
+    except KeyError:
+        return [FieldError("product", "unknown vaccine product")]
+    errors = []
+    if dose.product != vaccine.mp:
+        errors.append(FieldError("product", "not a value-set product code"))
+    if dose.manufacturer != vaccine.ma:
+        errors.append(FieldError("manufacturer", "inconsistent with product"))
+    if dose.prophylaxis not in vaccine.vp:
+        errors.append(FieldError("prophylaxis", "inconsistent with product"))
+    return errors
+
+
+def _series_errors(dose: Dose) -> list[FieldError]:
+    dn, sd = dose.dose_number, dose.series_doses
+    if not (1 <= dn <= MAX_DOSE_NUMBER and 1 <= sd <= MAX_DOSE_NUMBER):
+        return [FieldError("dose_number", "out of range 1-9")]
+    try:
+        primary = find_vaccine(dose.product).primary_doses
+    except KeyError:
+        return []
+    if dn <= primary and sd not in {primary, dn}:
+        return [FieldError("series_doses", "inconsistent with the product's primary series")]
+    if dn > primary and sd not in {dn, primary}:
+        return [FieldError("series_doses", "booster must be n/n or n/primary series")]
+    return []
+
+
+def _date_errors(dose: Dose, birth: PartialDate, today: date) -> list[FieldError]:
+    when = dose.vaccinated_on
+    rules = (
+        (when > today, "in the future"),
+        (when < FIRST_COVID_VACCINATION, "before COVID-19 vaccines existed"),
+        (when < birth.earliest(), "before the date of birth"),
+    )
+    return [FieldError("vaccinated_on", reason) for failed, reason in rules if failed]
+
+
+def dose_errors(dose: Dose, birth: PartialDate, today: date) -> list[FieldError]:
+    """Every rule the dose breaks on its own: product, series and dates."""
+    return _product_errors(dose) + _series_errors(dose) + _date_errors(dose, birth, today)
+
+
+def sequence_errors(doses: Iterable[Dose]) -> list[FieldError]:
+    """Impossible sequences across one person's doses: a later dose number dated earlier, or
+    the same dose number on two different dates."""
+    ordered: Sequence[Dose] = sorted(doses, key=lambda d: (d.dose_number, d.vaccinated_on))
+    errors: list[FieldError] = []
+    for before, after in pairwise(ordered):
+        if after.dose_number == before.dose_number and after.vaccinated_on != before.vaccinated_on:
+            errors.append(FieldError(f"dose[{after.dose_number}]", "dose number given twice"))
+        elif after.vaccinated_on <= before.vaccinated_on:
+            errors.append(FieldError(f"dose[{after.dose_number}]", "dated before earlier dose"))
+    return errors
