@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +22,17 @@ class Settings(BaseSettings):
     registry_retries: int = 3
     registry_batch_size: int = 1000
     registry_store: Path | None = None
+    # Signing keys: "software" (encrypted PKCS#8 files under keys_dir) or "pkcs11" (an HSM).
+    signer: Literal["software", "pkcs11"] = "software"
+    signing_algorithm: Literal["ES256", "PS256"] = "ES256"
+    key_passphrase: SecretStr | None = None
+    pkcs11_module: Path | None = None
+    pkcs11_token: str | None = None
+    pkcs11_pin: SecretStr | None = None
+    dsc_usage_days: int = 180
+    dsc_publish_lead_days: int = 2
+    csca_valid_days: int = 3650
+    trust_list_valid_days: int = 7
 
     @property
     def effective_database_url(self) -> str:
@@ -35,6 +48,11 @@ class Settings(BaseSettings):
     @property
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"
+
+    @property
+    def trust_dir(self) -> Path:
+        """Foreign trust lists accepted by ``trustlist import`` (the verifier's trust store)."""
+        return self.data_dir / "trust"
 
 
 @lru_cache(maxsize=1)
