@@ -76,10 +76,10 @@ def decode_cose(data: bytes) -> CoseSign1:
     except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise _invalid("not well-formed CBOR") from exc
     item = _untag(item)
-    if not isinstance(item, list) or len(item) != 4:
+    if not isinstance(item, list | tuple) or len(item) != 4:
         raise _invalid("not a COSE_Sign1 array of four elements")
     protected, unprotected, payload, signature = item
-    if not isinstance(protected, bytes) or not isinstance(unprotected, dict):
+    if not isinstance(protected, bytes) or not isinstance(unprotected, Mapping):
         raise _invalid("malformed headers")
     if not isinstance(payload, bytes) or not isinstance(signature, bytes):
         raise _invalid("payload and signature must be byte strings")
@@ -103,7 +103,7 @@ def _decode_protected(protected: bytes) -> Mapping[Any, Any]:
         header = cbor2.loads(protected)
     except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise _invalid("protected header is not well-formed CBOR") from exc
-    if not isinstance(header, dict):
+    if not isinstance(header, Mapping):
         raise _invalid("protected header is not a map")
     return header
 

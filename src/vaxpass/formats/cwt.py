@@ -46,7 +46,7 @@ def decode_cwt(data: bytes) -> CwtClaims:
         claims = cbor2.loads(data)
     except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise _invalid("payload is not well-formed CBOR") from exc
-    if not isinstance(claims, dict):
+    if not isinstance(claims, Mapping):
         raise _invalid("claims are not a CBOR map")
     return CwtClaims(
         issuer=_text_claim(claims, CLAIM_ISS),
@@ -79,12 +79,12 @@ def _dcc_claim(claims: Mapping[Any, Any]) -> Mapping[str, Any] | None:
     hcert = claims.get(CLAIM_HCERT)
     if hcert is None:
         return None
-    if not isinstance(hcert, dict):
+    if not isinstance(hcert, Mapping):
         raise _invalid("hcert claim must be a map")
     dcc = hcert.get(HCERT_DCC)
     if dcc is None:
         return None
-    if not isinstance(dcc, dict):
+    if not isinstance(dcc, Mapping):
         raise _invalid("hcert[1] must be a map")
     return dcc
 

@@ -1,0 +1,86 @@
+"""``vaxpass dcc sign PAYLOAD.json --key KEY.pem --cert DSC.pem [...]``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from vaxpass.clock import SystemClock
+from vaxpass.cli.main import app
+from vaxpass.cli.output import errors
+from vaxpass.config import get_settings
+from vaxpass.crypto.software import SoftwareSigner, load_certificate, load_private_key
+from vaxpass.errors import SigningError, ValidationError
+from vaxpass.formats.qr import render_qr_png, render_qr_svg
+from vaxpass.services.sign import sign_certificate
+
+dcc_app = typer.Typer(help="EU Digital COVID Certificates.", no_args_is_help=True)
+app.add_typer(dcc_app, name="dcc")
+
+INVALID = 1
+USAGE_ERROR = 2
+
+
+@dcc_app.command("sign")
+def sign_command(
+    payload_file: Annotated[Path, typer.Argument(metavar="PAYLOAD.json", exists=True)],
+    key: Annotated[Path | None, typer.Option("--key", help="DSC private key (PEM)")] = None,
+    cert: Annotated[Path | None, typer.Option("--cert", help="DSC certificate")] = None,
+    iss: Annotated[str | None, typer.Option("--iss", help="Issuing country")] = None,
+    valid_days: Annotated[int | None, typer.Option("--valid-days")] = None,
+    qr_png: Annotated[Path | None, typer.Option("--qr-png", help="Write the QR as PNG")] = None,
+    qr_svg: Annotated[Path | None, typer.Option("--qr-svg", help="Write the QR as SVG")] = None,
+) -> None:
+    """Sign a DCC payload and print its HC1 text."""
+    settings = get_settings()
+    payload = _read_payload(payload_file)
+    signer, certificate = _signer(key, cert)
+    try:
+        encoded = sign_certificate(
+            payload,
+            signer,
+            certificate,
+            issuer=iss or settings.issuer_country,
+            at=SystemClock().now(),
+            valid_days=valid_days or settings.certificate_valid_days,
+        )
+    except ValidationError as error:
+        errors.print(f"error: {error.message}")
+        for field_error in error.errors:
+            errors.print(f"  {field_error.field}: {field_error.reason}")
+        raise typer.Exit(INVALID) from error
+    except SigningError as error:
+        errors.print(f"error: {error.message}")
+        raise typer.Exit(INVALID) from error
+    if qr_png:
+        qr_png.write_bytes(render_qr_png(encoded.qr_text))
+    if qr_svg:
+        qr_svg.write_text(render_qr_svg(encoded.qr_text), encoding="utf-8")
+    print(encoded.qr_text)
+
+
+def _read_payload(path: Path) -> dict[str, Any]:
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        errors.print("error: PAYLOAD.json is not readable JSON")
+        raise typer.Exit(USAGE_ERROR) from error
+    if not isinstance(payload, dict):
+        errors.print("error: PAYLOAD.json must hold a JSON object")
+        raise typer.Exit(USAGE_ERROR)
+    return payload
+
+
+def _signer(key: Path | None, cert: Path | None) -> tuple[SoftwareSigner, Any]:
+    if key is None or cert is None:
+        errors.print("error: give both --key and --cert")
+        raise typer.Exit(USAGE_ERROR)
+    try:
+        certificate = load_certificate(cert)
+        return SoftwareSigner(load_private_key(key), certificate), certificate
+    except (SigningError, OSError) as error:
+        errors.print(f"error: {getattr(error, 'message', 'cannot read the key or certificate')}")
+        raise typer.Exit(USAGE_ERROR) from error

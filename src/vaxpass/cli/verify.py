@@ -1,0 +1,71 @@
+"""``vaxpass verify INPUT [--trust FILE]... [--at ISO-8601] [--json]``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from vaxpass.clock import SystemClock, parse_instant
+from vaxpass.cli.main import app
+from vaxpass.cli.output import errors, print_json, print_verification
+from vaxpass.errors import TrustStoreError
+from vaxpass.services.verify import load_trust_store, verify_input
+
+USAGE_ERROR = 2
+MAX_INPUT_FILE_BYTES = 16 * 1024 * 1024 + 1
+
+
+@app.command("verify")
+def verify_command(
+    source: Annotated[
+        str, typer.Argument(metavar="INPUT", help="HC1 text, a file holding it, or a QR image")
+    ],
+    trust: Annotated[
+        list[Path] | None,
+        typer.Option("--trust", help="Signer certificate (PEM/DER/base64) or trust list JSON"),
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="Validation time, ISO-8601 (no offset = UTC)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Verify an EU DCC offline. Exit 0 valid, 1 invalid, 2 usage error."""
+    moment = _validation_time(at)
+    try:
+        store = load_trust_store(trust or [])
+    except TrustStoreError as error:
+        errors.print(f"error: {error.message}")
+        raise typer.Exit(USAGE_ERROR) from error
+    result = verify_input(_read_source(source), store, at=moment)
+    if as_json:
+        print_json(result.to_json())
+    else:
+        print_verification(result)
+    raise typer.Exit(0 if result.valid else 1)
+
+
+def _validation_time(text: str | None) -> datetime:
+    if text is None:
+        return SystemClock().now()
+    try:
+        return parse_instant(text)
+    except ValueError as error:
+        raise typer.BadParameter("not an ISO-8601 time", param_hint="--at") from error
+
+
+def _read_source(source: str) -> bytes | str:
+    if source == "-":
+        return typer.get_binary_stream("stdin").read(MAX_INPUT_FILE_BYTES)
+    if source.startswith("HC1:"):
+        return source
+    path = Path(source)
+    if path.is_file():
+        with path.open("rb") as handle:
+            return handle.read(MAX_INPUT_FILE_BYTES)
+    if len(source) < 4096 and (path.suffix or "/" in source):
+        errors.print("error: INPUT is neither HC1 text nor a readable file")
+        raise typer.Exit(USAGE_ERROR)
+    return source

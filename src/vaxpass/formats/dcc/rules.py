@@ -1,0 +1,102 @@
+"""The semantic checks of a decoded DCC: time claims, schema and entry count, key usage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from vaxpass.crypto.pki.profiles import CertificateType
+from vaxpass.errors import ErrorCode, Stage
+from vaxpass.formats.cwt import CwtClaims
+from vaxpass.formats.dcc.payload import validate_payload
+from vaxpass.formats.dcc.report import CheckRecorder
+from vaxpass.formats.dcc.trust import TrustedSigner
+
+ENTRY_KEYS = ("v", "t", "r")
+
+
+def check_expiration(
+    claims: CwtClaims, signer: TrustedSigner | None, at: datetime, run: CheckRecorder
+) -> None:
+    """``iat``/``exp`` against the clock, and against the signer certificate's validity."""
+    problem = _time_problem(claims, signer, at)
+    if problem is None:
+        run.passed(Stage.EXPIRATION)
+    else:
+        run.failed(Stage.EXPIRATION, *problem)
+
+
+def _time_problem(
+    claims: CwtClaims, signer: TrustedSigner | None, at: datetime
+) -> tuple[ErrorCode, str] | None:
+    now = at.timestamp()
+    if claims.expires_at is None:
+        return ErrorCode.EXPIRED, "the certificate carries no expiry time"
+    if claims.issued_at is not None and claims.issued_at > now:
+        return ErrorCode.NOT_YET_VALID, "issued after the validation time"
+    if claims.expires_at < now:
+        return ErrorCode.EXPIRED, "expired at the validation time"
+    if signer is not None and not _within_signer_validity(claims, signer):
+        return (
+            ErrorCode.SIGNER_CERTIFICATE_NOT_VALID,
+            "the certificate's validity is outside its signer certificate's validity",
+        )
+    return None
+
+
+def _within_signer_validity(claims: CwtClaims, signer: TrustedSigner) -> bool:
+    if claims.issued_at is not None and _instant(claims.issued_at) < signer.not_before:
+        return False
+    return claims.expires_at is None or _instant(claims.expires_at) <= signer.not_after
+
+
+def _instant(seconds: int) -> datetime:
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return datetime.max.replace(tzinfo=UTC) if seconds > 0 else datetime.min.replace(tzinfo=UTC)
+
+
+def entry_types(dcc: Mapping[str, Any]) -> list[CertificateType]:
+    """One certificate type per entry the payload carries (v, t, r)."""
+    types: list[CertificateType] = []
+    for key in ENTRY_KEYS:
+        entries = dcc.get(key)
+        if isinstance(entries, list):
+            types.extend(CertificateType(key) for _ in entries)
+    return types
+
+
+def check_schema(dcc: Mapping[str, Any], run: CheckRecorder) -> None:
+    """The schema of the payload's own ``ver``, then exactly one entry (v, t or r)."""
+    errors = validate_payload(dcc)
+    if errors:
+        fields = ", ".join(sorted({error.field for error in errors})[:5])
+        run.failed(Stage.SCHEMA, ErrorCode.SCHEMA_INVALID, f"payload breaks the schema at {fields}")
+        return
+    if len(entry_types(dcc)) != 1:
+        run.failed(
+            Stage.SCHEMA,
+            ErrorCode.ENTRY_COUNT_INVALID,
+            "a certificate must hold exactly one vaccination, test or recovery entry",
+        )
+        return
+    run.passed(Stage.SCHEMA)
+
+
+def check_key_usage(
+    dcc: Mapping[str, Any], signer: TrustedSigner | None, run: CheckRecorder
+) -> None:
+    """The signer certificate's EKU OIDs must allow every entry type the payload carries."""
+    types = entry_types(dcc)
+    if signer is None or not types:
+        return
+    if all(kind in signer.allowed_types for kind in types):
+        run.passed(Stage.KEY_USAGE)
+    else:
+        run.failed(
+            Stage.KEY_USAGE,
+            ErrorCode.KEY_USAGE_MISMATCH,
+            "the signer certificate may not sign this type of certificate",
+        )

@@ -1,0 +1,74 @@
+"""Trusted document signer certificates, looked up by key identifier."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
+
+from vaxpass.crypto.keys import kid_for_certificate
+from vaxpass.crypto.pki.profiles import CertificateType, certificate_types_allowed
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedSigner:
+    """A document signer certificate a verifier trusts, under the kid it is published with."""
+
+    certificate: x509.Certificate
+    kid: bytes
+    country: str | None = None
+    public_key: PublicKeyTypes = field(init=False, repr=False, compare=False)
+    allowed_types: frozenset[CertificateType] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "public_key", self.certificate.public_key())
+        object.__setattr__(self, "allowed_types", certificate_types_allowed(self.certificate))
+
+    @classmethod
+    def from_certificate(
+        cls, certificate: x509.Certificate, *, country: str | None = None
+    ) -> TrustedSigner:
+        """Trust a certificate under its own kid (first 8 bytes of SHA-256 over its DER)."""
+        return cls(certificate, kid_for_certificate(certificate), country)
+
+    @property
+    def not_before(self) -> datetime:
+        return self.certificate.not_valid_before_utc
+
+    @property
+    def not_after(self) -> datetime:
+        return self.certificate.not_valid_after_utc
+
+
+class TrustStore(Protocol):
+    def signers_for(self, kid: bytes) -> Sequence[TrustedSigner]:
+        """Every trusted signer certificate published under ``kid`` (possibly several)."""
+        ...
+
+
+class InMemoryTrustStore:
+    """A trust store held in memory; several certificates may share one kid."""
+
+    def __init__(self, signers: Iterable[TrustedSigner] = ()) -> None:
+        self._by_kid: dict[bytes, list[TrustedSigner]] = {}
+        for signer in signers:
+            self.add(signer)
+
+    def add(self, signer: TrustedSigner) -> None:
+        entries = self._by_kid.setdefault(signer.kid, [])
+        if signer not in entries:
+            entries.append(signer)
+
+    def signers_for(self, kid: bytes) -> Sequence[TrustedSigner]:
+        return tuple(self._by_kid.get(kid, ()))
+
+    def __len__(self) -> int:
+        return sum(len(entries) for entries in self._by_kid.values())
+
+    def __iter__(self) -> Iterable[TrustedSigner]:  # type: ignore[misc]
+        for entries in self._by_kid.values():
+            yield from entries
