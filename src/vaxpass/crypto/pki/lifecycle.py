@@ -9,11 +9,12 @@ validity, so nothing it signs can outlive it.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 
@@ -21,6 +22,7 @@ from vaxpass.clock import parse_instant
 from vaxpass.crypto.backend import KeyBackend, KeySession
 from vaxpass.crypto.pki.audit import AuditEvent, AuditLog
 from vaxpass.crypto.pki.issuance import issue_csca_with, issue_dsc_with, issue_leaf_with
+from vaxpass.crypto.pki.listsign import sign_list
 from vaxpass.crypto.pki.profiles import CertificateType, Validity
 from vaxpass.crypto.pki.state import KeyRecord, KeyState, Phase, load_state, record_for, save_state
 from vaxpass.crypto.signer import CoseAlgorithm, Signer
@@ -181,6 +183,24 @@ class KeyManager:
             )
         with self.backend.open() as session:
             yield ActiveSigner(session.signer(record.label, certificate), certificate, record)
+
+    def publish(
+        self, name: str, *, at: datetime, build: Callable[[KeyState, Signer], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Build list ``name`` (``build`` may sign entries too), number it and sign it with the
+        trust-list key. Sequence numbers only grow, so importers can refuse a rolled-back list."""
+        state = self.reconcile(at)
+        sequence = state.sequences.get(name, 0) + 1
+        record = state.trust_list_signer
+        with self.backend.open() as session:
+            signer = session.signer(record.label, record.certificate)
+            body = {**build(state, signer), "sequence": sequence, "issuedAt": at.isoformat()}
+            body["auditHead"] = self.audit.head()
+            signed = sign_list(body, signer, record.certificate)
+        save_state(replace(state, sequences={**state.sequences, name: sequence}), self.state_path)
+        details = {"list": name, "sequence": str(sequence)}
+        self.audit.append(AuditEvent.LIST_PUBLISHED, record.label, at=at, details=details)
+        return signed
 
     def _create_csca(self, session: KeySession, at: datetime, country: str) -> KeyRecord:
         label = _label("csca")

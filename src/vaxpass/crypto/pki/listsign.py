@@ -1,0 +1,90 @@
+"""Signed JSON lists (trust lists, JWKS, revocation lists): one envelope for all of them.
+
+The signature covers the canonical JSON (sorted keys, no spaces, UTF-8) of the whole document
+except ``listSignature``, which holds the algorithm, the signer's certificate (issued by the
+CSCA) and the COSE-form signature. Plain consumers ignore the extra members.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+
+from vaxpass.crypto.keys import verify_signature
+from vaxpass.crypto.pki.audit import canonical_json
+from vaxpass.crypto.signer import CoseAlgorithm, Signer
+from vaxpass.errors import ErrorCode, TrustStoreError
+
+LIST_SIGNATURE = "listSignature"
+
+
+def sign_list(
+    body: Mapping[str, Any], signer: Signer, certificate: x509.Certificate
+) -> dict[str, Any]:
+    unsigned = {key: value for key, value in body.items() if key != LIST_SIGNATURE}
+    signature = signer.sign(canonical_json(unsigned))
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    envelope = {
+        "alg": signer.algorithm.name,
+        "certificate": base64.b64encode(der).decode(),
+        "value": base64.b64encode(signature).decode(),
+    }
+    return {**unsigned, LIST_SIGNATURE: envelope}
+
+
+def verify_list(
+    document: Any, anchors: Sequence[x509.Certificate] | None, *, at: datetime
+) -> x509.Certificate:
+    """Check a signed list; return its signer's certificate or raise ``TrustStoreError``.
+
+    With ``anchors`` the signer must be issued by one of them and valid at ``at``; without,
+    only the list's integrity is checked.
+    """
+    if not isinstance(document, Mapping) or not isinstance(document.get(LIST_SIGNATURE), Mapping):
+        raise _error(ErrorCode.TRUST_LIST_UNSIGNED, "the list is not signed")
+    envelope = document[LIST_SIGNATURE]
+    certificate, algorithm, signature = _envelope(envelope)
+    if anchors is not None:
+        require_chain(certificate, anchors, at=at)
+    unsigned = {key: value for key, value in document.items() if key != LIST_SIGNATURE}
+    if not verify_signature(
+        algorithm, certificate.public_key(), canonical_json(unsigned), signature
+    ):
+        raise _error(ErrorCode.TRUST_LIST_SIGNATURE_INVALID, "the list signature does not verify")
+    return certificate
+
+
+def require_chain(
+    certificate: x509.Certificate, anchors: Sequence[x509.Certificate], *, at: datetime
+) -> x509.Certificate:
+    """The anchor that issued ``certificate`` (valid at ``at``), else ``TRUST_LIST_UNTRUSTED``."""
+    if not certificate.not_valid_before_utc <= at < certificate.not_valid_after_utc:
+        raise _error(ErrorCode.TRUST_LIST_UNTRUSTED, "a certificate is outside its validity")
+    for anchor in anchors:
+        try:
+            certificate.verify_directly_issued_by(anchor)
+        except (ValueError, TypeError, InvalidSignature):
+            continue
+        return anchor
+    raise _error(ErrorCode.TRUST_LIST_UNTRUSTED, "a certificate is not issued by a pinned anchor")
+
+
+def _envelope(envelope: Mapping[str, Any]) -> tuple[x509.Certificate, CoseAlgorithm, bytes]:
+    try:
+        certificate = x509.load_der_x509_certificate(base64.b64decode(envelope["certificate"]))
+        algorithm = CoseAlgorithm[str(envelope["alg"])]
+        signature = base64.b64decode(envelope["value"], validate=True)
+    except (KeyError, ValueError, TypeError, binascii.Error) as exc:
+        raise _error(ErrorCode.TRUST_LIST_SIGNATURE_INVALID, "malformed list signature") from exc
+    return certificate, algorithm, signature
+
+
+def _error(code: ErrorCode, message: str) -> TrustStoreError:
+    return TrustStoreError(message, code=code)
