@@ -1,0 +1,237 @@
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vaxpass.errors import FieldError
+from vaxpass.formats.dcc import payload as payload_module
+from vaxpass.formats.dcc.payload import (
+    SCHEMA_RELEASES,
+    certificate_type,
+    check_entry_count,
+    schema_release,
+    validate_payload,
+)
+
+# The QR payload Viet Nam issued (schema 1.3.0, one vaccination entry), with a made-up person.
+VN_PAYLOAD: dict[str, Any] = {
+    "ver": "1.3.0",
+    "nam": {"fn": "Nguyễn", "fnt": "NGUYEN", "gn": "Bảo Duy", "gnt": "BAO<DUY"},
+    "dob": "1990-01-01",
+    "v": [
+        {
+            "tg": "840539006",
+            "vp": "1157024006",
+            "mp": "BBIBP-CorV",
+            "ma": "ORG-100020693",
+            "dn": 2,
+            "sd": 2,
+            "dt": "2021-10-01",
+            "co": "VN",
+            "is": "Ministry of Health",
+            "ci": "URN:UVCI:01:VN:E899F50A8FDB935BF2B7151EECD9CA2E#Z",
+        }
+    ],
+}
+TEST_ENTRY = {
+    "tg": "840539006",
+    "tt": "LP6464-4",
+    "sc": "2021-10-01T08:00:00Z",
+    "tr": "260415000",
+    "co": "VN",
+    "is": "Ministry of Health",
+    "ci": "URN:UVCI:01:VN:1#A",
+}
+RECOVERY_ENTRY = {
+    "tg": "840539006",
+    "fr": "2021-09-01",
+    "co": "VN",
+    "is": "Ministry of Health",
+    "df": "2021-09-12",
+    "du": "2022-03-01",
+    "ci": "URN:UVCI:01:VN:2#B",
+}
+
+
+def vn(**changes: Any) -> dict[str, Any]:
+    result = copy.deepcopy(VN_PAYLOAD)
+    result.update(changes)
+    return result
+
+
+def fields(errors: list[FieldError]) -> list[str]:
+    return [error.field for error in errors]
+
+
+@pytest.mark.parametrize("release", SCHEMA_RELEASES)
+def test_vietnamese_payload_is_valid_under_every_release(release: str) -> None:
+    assert validate_payload(vn(ver=release)) == []
+
+
+@pytest.mark.parametrize(
+    ("ver", "release"),
+    [("1.3.0", "1.3.0"), ("1.0.0", "1.0.0"), ("1.3.9", "1.3.3"), ("1.2.7", "1.2.1")],
+)
+def test_schema_release_for_ver(ver: str, release: str) -> None:
+    assert schema_release(ver) == release
+
+
+@pytest.mark.parametrize("ver", ["1.4.0", "2.0.0", "1.3", "v1.3.0", "", 130, None])
+def test_unsupported_ver_is_an_error_on_ver(ver: Any) -> None:
+    assert schema_release(ver) is None
+    assert fields(validate_payload(vn(ver=ver))) == ["/ver"]
+
+
+def test_missing_ver() -> None:
+    payload = vn()
+    del payload["ver"]
+    assert validate_payload(payload) == [FieldError("/ver", "is required")]
+
+
+def test_not_an_object() -> None:
+    assert validate_payload([]) == [FieldError("", "must be an object")]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"dob": "1809-02-28"}, "/dob"),
+        ({"dob": 19900101}, "/dob"),
+        ({"nam": {"fn": "Nguyễn", "fnt": "Nguyen"}}, "/nam/fnt"),
+        ({"nam": {"fnt": "N" * 81}}, "/nam/fnt"),
+    ],
+)
+def test_schema_violations_name_the_field(change: dict[str, Any], field: str) -> None:
+    assert field in fields(validate_payload(vn(**change)))
+
+
+def test_entry_violations_point_into_the_entry() -> None:
+    payload = vn()
+    payload["v"][0]["dn"] = 0
+    del payload["v"][0]["ci"]
+    assert sorted(fields(validate_payload(payload))) == ["/v/0/ci", "/v/0/dn"]
+
+
+def test_reasons_never_echo_values() -> None:
+    payload = vn(dob="SECRET")
+    payload["nam"]["fnt"] = "Secret Name"
+    payload["v"][0]["is"] = "S" * 81
+    for error in validate_payload(payload):
+        assert "SECRET" not in error.reason
+        assert "Secret" not in error.reason
+        assert "SSSS" not in error.reason
+
+
+def test_missing_name_alternatives_are_summarised() -> None:
+    payload = vn(ver="1.3.3", nam={"fn": "Nguyễn", "gn": "Bảo Duy"})
+    assert validate_payload(payload) == [FieldError("/nam", "requires one of: fnt, gnt")]
+
+
+def test_missing_shared_field_under_top_level_one_of() -> None:
+    payload = vn(ver="1.3.3")
+    del payload["dob"]
+    assert validate_payload(payload) == [FieldError("/dob", "is required")]
+
+
+def test_format_is_an_annotation_only() -> None:
+    payload = vn()
+    payload["v"][0]["dt"] = "not a date"
+    assert validate_payload(payload) == []
+
+
+@pytest.mark.parametrize("release", ["1.0.0", "1.2.1", "1.3.3"])
+def test_two_entries_are_invalid_even_where_the_schema_allows_them(release: str) -> None:
+    payload = vn(ver=release)
+    payload["v"].append(copy.deepcopy(payload["v"][0]))
+    assert validate_payload(payload) == [FieldError("/v", "must hold exactly one entry")]
+
+
+@pytest.mark.parametrize("release", ["1.0.0", "1.3.3"])
+def test_empty_group_is_invalid(release: str) -> None:
+    assert validate_payload(vn(ver=release, v=[])) == [
+        FieldError("/v", "must hold exactly one entry")
+    ]
+
+
+@pytest.mark.parametrize("release", ["1.2.1", "1.3.3"])
+def test_two_groups_are_invalid(release: str) -> None:
+    errors = validate_payload(vn(ver=release, t=[TEST_ENTRY]))
+    assert errors[0] == FieldError("", "must hold exactly one of v, t, r")
+    assert "" not in fields(errors[1:])  # the schema's own oneOf is not reported twice
+
+
+def test_no_group_is_invalid() -> None:
+    payload = vn(ver="1.3.3")
+    del payload["v"]
+    assert validate_payload(payload) == [FieldError("", "must hold exactly one of v, t, r")]
+
+
+def test_certificate_type() -> None:
+    assert certificate_type(VN_PAYLOAD) == "v"
+    assert certificate_type({"t": [TEST_ENTRY]}) == "t"
+    assert certificate_type({"r": [RECOVERY_ENTRY]}) == "r"
+    assert certificate_type({"v": [], "t": [TEST_ENTRY]}) is None
+    assert certificate_type({"v": [{}, {}]}) is None
+    assert certificate_type({"ver": "1.3.0"}) is None
+    assert check_entry_count({"r": [RECOVERY_ENTRY]}) == []
+
+
+@pytest.mark.parametrize("group", [{"t": [TEST_ENTRY]}, {"r": [RECOVERY_ENTRY]}])
+def test_test_and_recovery_payloads(group: dict[str, Any]) -> None:
+    payload = {"ver": "1.3.3", "nam": VN_PAYLOAD["nam"], "dob": "1990", **group}
+    assert validate_payload(payload) == []
+
+
+# --- the compiled fast path must agree with jsonschema -------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(-2, 2) | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=2), inner),
+    max_leaves=4,
+)
+interesting = st.sampled_from(["", "1990", "1990-01", "NGUYEN", "A<B", "a", "X" * 81, 0, 1, 2.0])
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+@st.composite
+def mutated_payloads(draw: st.DrawFn) -> dict[str, Any]:
+    base = draw(
+        st.sampled_from(
+            [vn(), vn(v=None, t=[TEST_ENTRY]), vn(v=None, r=[RECOVERY_ENTRY]), vn(ver="1.3.3")]
+        )
+    )
+    base = {key: value for key, value in copy.deepcopy(base).items() if value is not None}
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(_paths(base)[1:]))
+        parent = base
+        for step in path[:-1]:
+            parent = parent[step]
+        if draw(st.booleans()) and isinstance(parent, dict):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = draw(json_values | interesting)
+        if not isinstance(base, dict) or not base:
+            break
+    return base
+
+
+@settings(max_examples=300)
+@given(mutated_payloads(), st.sampled_from(SCHEMA_RELEASES))
+def test_fast_path_agrees_with_jsonschema(payload: dict[str, Any], release: str) -> None:
+    fast = payload_module._fast_check(release)
+    assert fast is not None
+    assert fast(payload) == payload_module._validator(release).is_valid(payload)
