@@ -19,8 +19,13 @@ def _root() -> None:
 
 def _register() -> None:
     # Imported for their side effect of adding commands to ``app``.
-    from vaxpass.cli import demo as _demo  # noqa: F401
     from vaxpass.cli import dcc as _dcc  # noqa: F401
+    from vaxpass.cli import demo as _demo  # noqa: F401
+    from vaxpass.cli import keys as _keys  # noqa: F401
+    from vaxpass.cli import records as _records  # noqa: F401
+    from vaxpass.cli import registry as _registry  # noqa: F401
+    from vaxpass.cli import revocations as _revocations  # noqa: F401
+    from vaxpass.cli import trustlist as _trustlist  # noqa: F401
     from vaxpass.cli import verify as _verify  # noqa: F401
 
 

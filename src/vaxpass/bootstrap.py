@@ -1,0 +1,82 @@
+"""Composition root for keys and trust: builds the configured key backend, key manager, signer,
+revocation store and the verifier's accepted foreign trust lists from ``Settings``.
+
+Exactly one backend is used, chosen by ``VAXPASS_SIGNER``; when the HSM fails, signing fails
+(there is never a fallback to a software key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from vaxpass.config import Settings
+from vaxpass.crypto.backend import KeyBackend
+from vaxpass.crypto.keystore import SoftwareKeyStore
+from vaxpass.crypto.pkcs11 import Pkcs11KeyStore
+from vaxpass.crypto.pki.lifecycle import NATIONAL, ActiveSigner, KeyManager, RotationPolicy
+from vaxpass.crypto.pki.revocation import RevocationStore
+from vaxpass.crypto.pki.trustlist import TrustListStore
+from vaxpass.errors import ConfigurationError
+
+
+def _software_backend(settings: Settings) -> KeyBackend:
+    secret = settings.key_passphrase
+    passphrase = secret.get_secret_value().encode() if secret else None
+    return SoftwareKeyStore(settings.keys_dir, passphrase)
+
+
+def _pkcs11_backend(settings: Settings) -> KeyBackend:
+    module, token, pin = settings.pkcs11_module, settings.pkcs11_token, settings.pkcs11_pin
+    if module is None or not token or pin is None:
+        raise ConfigurationError(
+            "VAXPASS_SIGNER=pkcs11 needs VAXPASS_PKCS11_MODULE, VAXPASS_PKCS11_TOKEN "
+            "and VAXPASS_PKCS11_PIN"
+        )
+    return Pkcs11KeyStore(module, token, pin.get_secret_value())
+
+
+_BACKENDS: dict[str, Callable[[Settings], KeyBackend]] = {
+    "software": _software_backend,
+    "pkcs11": _pkcs11_backend,
+}
+
+
+def key_backend(settings: Settings) -> KeyBackend:
+    return _BACKENDS[settings.signer](settings)
+
+
+def rotation_policy(settings: Settings) -> RotationPolicy:
+    return RotationPolicy(
+        usage_days=settings.dsc_usage_days,
+        lead_days=settings.dsc_publish_lead_days,
+        certificate_days=settings.certificate_valid_days,
+        csca_days=settings.csca_valid_days,
+    )
+
+
+def key_manager(settings: Settings) -> KeyManager:
+    return KeyManager(settings.keys_dir, key_backend(settings), rotation_policy(settings))
+
+
+@contextmanager
+def configured_signer(
+    settings: Settings, *, at: datetime, covers_until: datetime, authority: str = NATIONAL
+) -> Iterator[ActiveSigner]:
+    """The active DSC on the configured backend, for one batch (one backend session).
+
+    ``covers_until`` is the latest ``exp`` the batch will carry: the DSC must outlive it.
+    """
+    with key_manager(settings).active_signer(
+        at=at, covers_until=covers_until, authority=authority
+    ) as active:
+        yield active
+
+
+def revocation_store(settings: Settings) -> RevocationStore:
+    return RevocationStore(settings.keys_dir / "revoked-certificates.json")
+
+
+def trust_list_store(settings: Settings) -> TrustListStore:
+    return TrustListStore(settings.trust_dir)
