@@ -1,0 +1,97 @@
+"""Per-certificate revocation lists (EU DCC form) and the verifier's checker."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from pki_support import T0, days, dumps, issue, loads, software_manager, store_of, uci
+from vaxpass.crypto.pki.lifecycle import KeyManager
+from vaxpass.crypto.pki.revocation import (
+    BATCH_SIZE,
+    HashType,
+    RevocationStore,
+    RevokedCertificate,
+    export_revocations,
+    load_revocation_list,
+    revocation_batches,
+    revocation_hashes,
+)
+from vaxpass.crypto.pki.trustlist import TrustListFormat, export_trust_list
+from vaxpass.errors import ErrorCode, TrustStoreError
+from vaxpass.formats.cose import decode_cose
+from vaxpass.formats.cwt import decode_cwt
+from vaxpass.formats.dcc.pipeline import decode_transport
+from vaxpass.formats.dcc.verify import verify_qr
+
+AT = T0 + days(1)
+
+
+@pytest.fixture
+def manager(tmp_path: Path) -> KeyManager:
+    return software_manager(tmp_path / "keys")
+
+
+def revoke(store: RevocationStore, qr: str) -> None:
+    message = decode_cose(decode_transport(qr).cose)
+    claims = decode_cwt(message.payload)
+    assert claims.dcc is not None
+    store.add(message, claims.dcc, expires=AT + days(365))
+
+
+def test_hashes_follow_the_eu_definitions(manager: KeyManager) -> None:
+    message = decode_cose(decode_transport(issue(manager, AT, 5)).cose)
+    dcc = decode_cwt(message.payload).dcc
+    assert dcc is not None
+    hashes = revocation_hashes(message, dcc)
+    assert hashes[HashType.UCI] == hashlib.sha256(uci(5).encode()).digest()[:16]
+    assert hashes[HashType.COUNTRYCODEUCI] == hashlib.sha256(f"VN{uci(5)}".encode()).digest()[:16]
+    # ES256: only the r half of the signature.
+    assert hashes[HashType.SIGNATURE] == hashlib.sha256(message.signature[:32]).digest()[:16]
+
+
+def test_revoked_certificate_fails_with_revoked_and_others_pass(
+    manager: KeyManager, tmp_path: Path
+) -> None:
+    revoked, kept = issue(manager, AT, 1), issue(manager, AT, 2)
+    store = RevocationStore(tmp_path / "revoked.json")
+    revoke(store, revoked)
+    path = tmp_path / "list.json"
+    path.write_bytes(export_revocations(manager, store, at=AT))
+    checker = load_revocation_list([path], at=AT, anchors=[manager.load().csca.certificate])
+    trust = store_of(export_trust_list(manager, TrustListFormat.EU_DSC_LIST, at=AT))
+    result = verify_qr(revoked, trust, at=AT, revocations=checker)
+    assert result.error is not None
+    assert result.error.code is ErrorCode.REVOKED
+    assert verify_qr(kept, trust, at=AT, revocations=checker).valid
+
+
+def test_export_groups_by_kid_and_hash_type_in_batches_of_1000() -> None:
+    hashes = {kind.value: base64.b64encode(bytes(16)).decode() for kind in HashType}
+    expires = (AT + days(30)).isoformat()
+    entries = [RevokedCertificate("a2lkMQ==", expires, hashes)] * (BATCH_SIZE + 1)
+    batches = revocation_batches(entries, "VN", AT)
+    assert len(batches) == 2 * len(HashType)
+    assert sorted(len(batch["entries"]) for batch in batches) == [1] * 3 + [BATCH_SIZE] * 3
+    assert {batch["hashType"] for batch in batches} == {"UCI", "COUNTRYCODEUCI", "SIGNATURE"}
+    assert revocation_batches(entries, "VN", AT + days(31)) == []  # expired entries are dropped
+
+
+def test_tampered_or_unsigned_revocation_list_is_refused(
+    manager: KeyManager, tmp_path: Path
+) -> None:
+    document = loads(export_revocations(manager, RevocationStore(tmp_path / "r.json"), at=AT))
+    document["revokedKids"] = [{"kid": "AAAAAAAAAAA=", "revokedAt": AT.isoformat()}]
+    path = tmp_path / "tampered.json"
+    path.write_bytes(dumps(document))
+    with pytest.raises(TrustStoreError) as raised:
+        load_revocation_list([path], at=AT)
+    assert raised.value.code is ErrorCode.TRUST_LIST_SIGNATURE_INVALID
+    del document["listSignature"]
+    path.write_bytes(dumps(document))
+    with pytest.raises(TrustStoreError) as raised:
+        load_revocation_list([path], at=AT)
+    assert raised.value.code is ErrorCode.TRUST_LIST_UNSIGNED

@@ -1,0 +1,192 @@
+"""Trust-list export and import: accepted when genuine; every attack rejected, last good kept."""
+
+from __future__ import annotations
+
+import base64
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from pki_support import T0, days, dumps, issue, loads, software_manager, store_of
+from vaxpass.crypto.pki.lifecycle import KeyManager
+from vaxpass.crypto.pki.listsign import LIST_SIGNATURE
+from vaxpass.crypto.pki.state import KeyState
+from vaxpass.crypto.pki.trustlist import (
+    TrustListFormat,
+    TrustListStore,
+    eu_entry,
+    export_trust_list,
+    signed_entry,
+)
+from vaxpass.crypto.signer import Signer
+from vaxpass.errors import ErrorCode, TrustStoreError
+from vaxpass.formats.dcc.verify import verify_qr
+
+AT = T0 + days(1)
+
+
+@pytest.fixture(scope="module")
+def vn(tmp_path_factory: pytest.TempPathFactory) -> KeyManager:
+    return software_manager(tmp_path_factory.mktemp("vn"))
+
+
+@pytest.fixture(scope="module")
+def de(tmp_path_factory: pytest.TempPathFactory) -> KeyManager:
+    return software_manager(tmp_path_factory.mktemp("de"), country="DE")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> TrustListStore:
+    return TrustListStore(tmp_path / "trust")
+
+
+def csca(manager: KeyManager) -> x509.Certificate:
+    return manager.load().csca.certificate
+
+
+def export(manager: KeyManager, form: TrustListFormat = TrustListFormat.EU_DSC_LIST) -> bytes:
+    return export_trust_list(manager, form, at=AT)
+
+
+def rejected(store: TrustListStore, data: bytes, anchors: list[x509.Certificate]) -> ErrorCode:
+    with pytest.raises(TrustStoreError) as raised:
+        store.import_list(data, anchors, at=AT)
+    return raised.value.code
+
+
+def test_exported_list_has_the_eu_gateway_fields_and_a_sequence(vn: KeyManager) -> None:
+    first, second = loads(export(vn)), loads(export(vn))
+    assert second["sequence"] == first["sequence"] + 1
+    entry = first["certificates"][0]
+    assert set(entry) == {
+        "kid",
+        "country",
+        "certificateType",
+        "rawData",
+        "thumbprint",
+        "timestamp",
+        "signature",
+    }
+    assert entry["country"] == "VN"
+    assert entry["certificateType"] == "DSC"
+
+
+def test_csca_export_is_the_pem_anchor(vn: KeyManager) -> None:
+    pem = export(vn, TrustListFormat.CSCA)
+    assert x509.load_pem_x509_certificate(pem) == csca(vn)
+
+
+def test_foreign_list_is_accepted_and_its_certificates_verify(
+    de: KeyManager, store: TrustListStore
+) -> None:
+    imported = store.import_list(export(de), [csca(de)], at=AT)
+    assert imported.country == "DE"
+    assert len(imported.certificates) == 1
+    qr = issue(de, AT, 7, country="DE")
+    result = verify_qr(qr, store_of(imported.path.read_bytes()), at=AT)
+    assert result.valid, result.codes
+
+
+def test_jwks_is_accepted_and_carries_only_public_members(
+    vn: KeyManager, store: TrustListStore
+) -> None:
+    jwks = loads(export(vn, TrustListFormat.JWKS))
+    assert {"d", "p", "q"}.isdisjoint(jwks["keys"][0])
+    imported = store.import_list(dumps(jwks), [csca(vn)], at=AT)
+    assert imported.form == "jwks"
+
+
+def good_then(store: TrustListStore, manager: KeyManager) -> tuple[bytes, bytes]:
+    """Import a good list first; return it and the stored file's content."""
+    good = export(manager)
+    imported = store.import_list(good, [csca(manager)], at=AT)
+    return good, imported.path.read_bytes()
+
+
+def test_unsigned_list_is_rejected_and_the_last_good_one_kept(
+    vn: KeyManager, store: TrustListStore
+) -> None:
+    _good, kept = good_then(store, vn)
+    unsigned = loads(export(vn))
+    del unsigned[LIST_SIGNATURE]
+    assert rejected(store, dumps(unsigned), [csca(vn)]) is ErrorCode.TRUST_LIST_UNSIGNED
+    assert (
+        rejected(store, dumps(unsigned["certificates"]), [csca(vn)])
+        is ErrorCode.TRUST_LIST_UNSIGNED
+    )
+    assert store.files()[0].read_bytes() == kept
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda doc: doc.update(sequence=doc["sequence"] + 100),
+        lambda doc: doc["certificates"][0].update(timestamp="2020-01-01T00:00:00+00:00"),
+        lambda doc: doc["certificates"].append(copy.deepcopy(doc["certificates"][0])),
+        lambda doc: doc["certificates"].clear(),
+    ],
+    ids=["sequence", "entry-field", "added-entry", "emptied"],
+)
+def test_tampered_list_is_rejected(vn: KeyManager, store: TrustListStore, tamper: Any) -> None:
+    _, kept = good_then(store, vn)
+    document = loads(export(vn))
+    tamper(document)
+    assert rejected(store, dumps(document), [csca(vn)]) is ErrorCode.TRUST_LIST_SIGNATURE_INVALID
+    assert store.files()[0].read_bytes() == kept
+
+
+def test_rolled_back_list_is_rejected(vn: KeyManager, store: TrustListStore) -> None:
+    older = export(vn)
+    newer = export(vn)
+    store.import_list(newer, [csca(vn)], at=AT)
+    assert rejected(store, older, [csca(vn)]) is ErrorCode.TRUST_LIST_ROLLBACK
+    store.import_list(newer, [csca(vn)], at=AT)  # the same list again is harmless
+
+
+def test_private_key_material_in_a_jwk_is_rejected(vn: KeyManager, store: TrustListStore) -> None:
+    def leaky(state: KeyState, signer: Signer) -> dict[str, Any]:
+        jwks = loads(export(vn, TrustListFormat.JWKS))
+        key = {**jwks["keys"][0], "d": base64.urlsafe_b64encode(b"\x01" * 32).decode()}
+        return {"format": "jwks", "country": state.country, "keys": [key]}
+
+    document = vn.publish("jwks", at=AT, build=leaky)  # correctly signed, but leaking
+    assert rejected(store, dumps(document), [csca(vn)]) is ErrorCode.TRUST_LIST_PRIVATE_KEY
+
+
+def test_dsc_not_chained_to_the_csca_is_rejected(
+    vn: KeyManager, de: KeyManager, store: TrustListStore
+) -> None:
+    intruder = de.load().dscs[0].certificate  # issued by another CSCA
+
+    def smuggled(state: KeyState, signer: Signer) -> dict[str, Any]:
+        entries = [signed_entry(eu_entry(intruder, "VN"), signer)]
+        return {"format": "eu-dsc-list", "country": state.country, "certificates": entries}
+
+    document = vn.publish("eu-dsc-list", at=AT, build=smuggled)
+    assert rejected(store, dumps(document), [csca(vn)]) is ErrorCode.TRUST_LIST_UNTRUSTED
+
+
+def test_list_signed_under_another_anchor_is_rejected(
+    vn: KeyManager, de: KeyManager, store: TrustListStore
+) -> None:
+    assert rejected(store, export(de), [csca(vn)]) is ErrorCode.TRUST_LIST_UNTRUSTED
+
+
+def test_folder_of_certificates_is_checked_against_the_anchors(
+    vn: KeyManager, de: KeyManager, store: TrustListStore, tmp_path: Path
+) -> None:
+    folder = tmp_path / "certs"
+    folder.mkdir()
+    dsc = vn.load().dscs[0].certificate
+    (folder / "dsc.der").write_bytes(dsc.public_bytes(serialization.Encoding.DER))
+    imported = store.import_folder(folder, [csca(vn)], at=AT)
+    assert imported.certificates == (dsc,)
+    foreign = de.load().dscs[0].certificate
+    (folder / "foreign.pem").write_bytes(foreign.public_bytes(serialization.Encoding.PEM))
+    with pytest.raises(TrustStoreError) as raised:
+        store.import_folder(folder, [csca(vn)], at=AT)
+    assert raised.value.code is ErrorCode.TRUST_LIST_UNTRUSTED
