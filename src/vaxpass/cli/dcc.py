@@ -1,16 +1,20 @@
-"""``vaxpass dcc sign PAYLOAD.json --key KEY.pem --cert DSC.pem [...]``."""
+"""``vaxpass dcc sign PAYLOAD.json [--key KEY.pem --cert DSC.pem] [...]``: without ``--key`` and
+``--cert`` the configured signer's active DSC signs (``VAXPASS_SIGNER=software|pkcs11``)."""
 
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from vaxpass.clock import SystemClock
+from vaxpass.bootstrap import configured_signer
 from vaxpass.cli.main import app
 from vaxpass.cli.output import errors
+from vaxpass.clock import SystemClock
 from vaxpass.config import get_settings
 from vaxpass.crypto.software import SoftwareSigner, load_certificate, load_private_key
 from vaxpass.errors import SigningError, ValidationError
@@ -37,16 +41,24 @@ def sign_command(
     """Sign a DCC payload and print its HC1 text."""
     settings = get_settings()
     payload = _read_payload(payload_file)
-    signer, certificate = _signer(key, cert)
+    at, days = SystemClock().now(), valid_days or settings.certificate_valid_days
     try:
-        encoded = sign_certificate(
-            payload,
-            signer,
-            certificate,
-            issuer=iss or settings.issuer_country,
-            at=SystemClock().now(),
-            valid_days=valid_days or settings.certificate_valid_days,
-        )
+        with ExitStack() as batch:
+            # Without --key/--cert: the configured signer's active DSC (software or PKCS#11).
+            if key is None and cert is None:
+                until = at + timedelta(days=days)
+                active = batch.enter_context(configured_signer(settings, at=at, covers_until=until))
+                signer, certificate = active.signer, active.certificate
+            else:
+                signer, certificate = _signer(key, cert)
+            encoded = sign_certificate(
+                payload,
+                signer,
+                certificate,
+                issuer=iss or settings.issuer_country,
+                at=at,
+                valid_days=days,
+            )
     except ValidationError as error:
         errors.print(f"error: {error.message}")
         for field_error in error.errors:
@@ -76,7 +88,7 @@ def _read_payload(path: Path) -> dict[str, Any]:
 
 def _signer(key: Path | None, cert: Path | None) -> tuple[SoftwareSigner, Any]:
     if key is None or cert is None:
-        errors.print("error: give both --key and --cert")
+        errors.print("error: give both --key and --cert, or neither to use the configured signer")
         raise typer.Exit(USAGE_ERROR)
     try:
         certificate = load_certificate(cert)

@@ -1,4 +1,4 @@
-"""``vaxpass verify INPUT [--trust FILE]... [--at ISO-8601] [--json]``."""
+"""``vaxpass verify INPUT [--trust FILE]... [--revocations FILE]... [--at ISO-8601] [--json]``."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import Annotated
 
 import typer
 
-from vaxpass.clock import SystemClock, parse_instant
 from vaxpass.cli.main import app
 from vaxpass.cli.output import errors, print_json, print_verification
+from vaxpass.clock import SystemClock, parse_instant
+from vaxpass.crypto.pki.revocation import load_revocation_list
 from vaxpass.errors import TrustStoreError
 from vaxpass.services.verify import load_trust_store, verify_input
 
@@ -31,15 +32,20 @@ def verify_command(
         str | None, typer.Option("--at", help="Validation time, ISO-8601 (no offset = UTC)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    revocations: Annotated[
+        list[Path] | None,
+        typer.Option("--revocations", help="Signed revocation list (vaxpass revocations export)"),
+    ] = None,
 ) -> None:
     """Verify an EU DCC offline. Exit 0 valid, 1 invalid, 2 usage error."""
     moment = _validation_time(at)
     try:
         store = load_trust_store(trust or [])
+        checker = load_revocation_list(revocations, at=moment) if revocations else None
     except TrustStoreError as error:
         errors.print(f"error: {error.message}")
         raise typer.Exit(USAGE_ERROR) from error
-    result = verify_input(_read_source(source), store, at=moment)
+    result = verify_input(_read_source(source), store, at=moment, revocations=checker)
     if as_json:
         print_json(result.to_json())
     else:
