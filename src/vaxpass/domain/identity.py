@@ -39,9 +39,9 @@ class IdentityDocument:
 
 
 _SHAPES: tuple[tuple[re.Pattern[str], IdKind], ...] = (
-    (re.compile(r"\d{12}"), IdKind.CCCD),
-    (re.compile(r"\d{9}"), IdKind.CMND),
-    (re.compile(r"[A-Z]\d{7}"), IdKind.PASSPORT),
+    (re.compile(r"[0-9]{12}"), IdKind.CCCD),
+    (re.compile(r"[0-9]{9}"), IdKind.CMND),
+    (re.compile(r"[A-Z][0-9]{7}"), IdKind.PASSPORT),
 )
 _FIRST_CENTURY = 19  # G = 0/1 means the 1900s, 2/3 the 2000s, ...
 
@@ -59,7 +59,7 @@ def classify_id(text: str) -> IdentityDocument:
 
 def cccd_problems(number: str, sex: Sex, birth_year: int) -> list[IdProblem]:
     """Every inconsistency between a 12-digit CCCD and the holder's sex and birth year."""
-    if not re.fullmatch(r"\d{12}", number):
+    if not re.fullmatch(r"[0-9]{12}", number):
         return [IdProblem.MALFORMED]
     problems: list[IdProblem] = []
     if number[0] != "0" or not is_province_code(number[1:3]):

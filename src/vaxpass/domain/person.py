@@ -11,7 +11,7 @@ from vaxpass.domain.names import normalise_name, transliterate_name
 from vaxpass.domain.sex import Sex
 from vaxpass.domain.states import RecordState
 
-_PHONE = re.compile(r"\+?\d{9,15}")
+_PHONE = re.compile(r"\+?\d{9,15}", re.ASCII)
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 
