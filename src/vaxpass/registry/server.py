@@ -112,6 +112,8 @@ def make_server(store: RegistryStore, host: str = "127.0.0.1", port: int = 0) ->
 def start_registry(store: RegistryStore, host: str = "127.0.0.1", port: int = 0) -> RunningRegistry:
     """Serve ``store`` on ``host:port`` (port 0 picks a free one) in a daemon thread."""
     server = make_server(store, host, port)
-    thread = threading.Thread(target=server.serve_forever, name="registry", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="registry", daemon=True
+    )
     thread.start()
     return RunningRegistry(server, thread)
