@@ -11,14 +11,14 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
-def testdata_root() -> Path:
+def vectors_root() -> Path:
     configured = os.environ.get("VAXPASS_TESTDATA")
     return Path(configured) if configured else REPO_ROOT.parent / "shared" / "testdata"
 
 
-def require_testdata(*parts: str) -> Path:
+def require_vectors(*parts: str) -> Path:
     """The folder of one vector suite; skip (or fail under CI) when it is absent."""
-    folder = testdata_root().joinpath(*parts)
+    folder = vectors_root().joinpath(*parts)
     if not folder.is_dir():
         message = f"official test vectors not found at {folder} (set VAXPASS_TESTDATA)"
         if os.environ.get("CI") == "true":
@@ -29,5 +29,5 @@ def require_testdata(*parts: str) -> Path:
 
 def vector_files(*parts: str, pattern: str) -> list[Path]:
     """Vector files for parametrisation (an empty list when the suite is absent)."""
-    folder = testdata_root().joinpath(*parts)
+    folder = vectors_root().joinpath(*parts)
     return sorted(folder.glob(pattern)) if folder.is_dir() else []

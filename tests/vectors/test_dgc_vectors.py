@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from dgc_checks import CHECKS, VectorContext
-from testdata import require_testdata, testdata_root, vector_files
+from testdata import require_vectors, vectors_root, vector_files
 
 KNOWN_ISSUES_FILE = Path(__file__).with_name("known_issues.csv")
 VECTORS = vector_files("dgc", pattern="**/2DCode/raw/*.json")
@@ -25,11 +25,11 @@ def _known_issues() -> dict[tuple[str, str], str]:
 
 
 def _name(path: Path) -> str:
-    return path.relative_to(testdata_root() / "dgc").as_posix()
+    return path.relative_to(vectors_root() / "dgc").as_posix()
 
 
 def test_suite_present() -> None:
-    folder = require_testdata("dgc")
+    folder = require_vectors("dgc")
     assert len(VECTORS) > 100, f"expected the full EU DCC suite under {folder}"
 
 

@@ -72,7 +72,7 @@ def decode_cose(data: bytes) -> CoseSign1:
     if len(data) > MAX_COSE_BYTES:
         raise _invalid("message too large")
     try:
-        item = cbor2.loads(data)
+        item = cbor2.loads(data, allow_duplicate_keys=False)
     except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise _invalid("not well-formed CBOR") from exc
     item = _untag(item)
@@ -100,7 +100,7 @@ def _decode_protected(protected: bytes) -> Mapping[Any, Any]:
     if not protected:
         return {}
     try:
-        header = cbor2.loads(protected)
+        header = cbor2.loads(protected, allow_duplicate_keys=False)
     except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise _invalid("protected header is not well-formed CBOR") from exc
     if not isinstance(header, Mapping):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,12 +41,37 @@ def encode_cwt(*, issuer: str, issued_at: int, expires_at: int, dcc: Mapping[str
     return cbor2.dumps(claims)
 
 
-def decode_cwt(data: bytes) -> CwtClaims:
-    """Decode CWT claims; malformed structure or claim types raise ``DecodeError``."""
+def _date_time_text(value: Any, _immutable: bool) -> Any:
+    """Tag 0 (RFC 3339 text) stays the text the payload schema expects."""
+    return value
+
+
+def _epoch_text(value: Any, _immutable: bool) -> Any:
+    """Tag 1 (epoch seconds) becomes RFC 3339 text, the form the payload schema expects."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        try:
+            return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        except (OverflowError, OSError, ValueError):
+            return value
+    return value
+
+
+# DCC fields such as a test's sample time may be CBOR-tagged date/times; the payload is a JSON
+# document, so they are kept as text instead of becoming ``datetime`` objects.
+_SEMANTIC_DECODERS = {0: _date_time_text, 1: _epoch_text}
+
+
+def decode_cbor_document(data: bytes) -> Any:
+    """Decode CBOR as a JSON-like document (tagged date/times kept as text, no duplicate keys)."""
     try:
-        claims = cbor2.loads(data)
+        return cbor2.loads(data, semantic_decoders=_SEMANTIC_DECODERS, allow_duplicate_keys=False)
     except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise _invalid("payload is not well-formed CBOR") from exc
+
+
+def decode_cwt(data: bytes) -> CwtClaims:
+    """Decode CWT claims; malformed structure or claim types raise ``DecodeError``."""
+    claims = decode_cbor_document(data)
     if not isinstance(claims, Mapping):
         raise _invalid("claims are not a CBOR map")
     return CwtClaims(

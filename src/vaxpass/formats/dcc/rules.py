@@ -9,7 +9,7 @@ from typing import Any
 from vaxpass.crypto.pki.profiles import CertificateType
 from vaxpass.errors import ErrorCode, Stage
 from vaxpass.formats.cwt import CwtClaims
-from vaxpass.formats.dcc.payload import validate_payload
+from vaxpass.formats.dcc.payload import check_entry_count, validate_payload
 from vaxpass.formats.dcc.report import CheckRecorder
 from vaxpass.formats.dcc.trust import TrustedSigner
 
@@ -70,17 +70,17 @@ def entry_types(dcc: Mapping[str, Any]) -> list[CertificateType]:
 
 def check_schema(dcc: Mapping[str, Any], run: CheckRecorder) -> None:
     """The schema of the payload's own ``ver``, then exactly one entry (v, t or r)."""
-    errors = validate_payload(dcc)
-    if errors:
-        fields = ", ".join(sorted({error.field for error in errors})[:5])
-        run.failed(Stage.SCHEMA, ErrorCode.SCHEMA_INVALID, f"payload breaks the schema at {fields}")
-        return
-    if len(entry_types(dcc)) != 1:
+    if check_entry_count(dcc):
         run.failed(
             Stage.SCHEMA,
             ErrorCode.ENTRY_COUNT_INVALID,
             "a certificate must hold exactly one vaccination, test or recovery entry",
         )
+        return
+    errors = validate_payload(dcc)
+    if errors:
+        fields = ", ".join(sorted({error.field or "/" for error in errors})[:5])
+        run.failed(Stage.SCHEMA, ErrorCode.SCHEMA_INVALID, f"payload breaks the schema at {fields}")
         return
     run.passed(Stage.SCHEMA)
 
