@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from vaxpass.domain.dates import parse_partial_date
 from vaxpass.domain.names import name_key
@@ -36,6 +37,7 @@ class MatchResult:
     fields: tuple[str, ...] = ()  # the fields that differ, for a mismatch
 
 
+@lru_cache(maxsize=1 << 14)
 def _date_key(text: str) -> str:
     try:
         return parse_partial_date(text).isoformat()

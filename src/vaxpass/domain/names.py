@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # The five Vietnamese tone marks as combining characters.
 _TONES = frozenset({"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"})
@@ -47,6 +48,7 @@ def _syllable_key(syllable: str) -> str:
     return unicodedata.normalize("NFC", bare) + "".join(sorted(tones))
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(text: str) -> str:
     """Matching key: case-folded, spacing-folded, tone marks in canonical position."""
     words = normalise_name(text).casefold().replace("-", " ").split()
