@@ -60,6 +60,19 @@ def key_manager(settings: Settings) -> KeyManager:
     return KeyManager(settings.keys_dir, key_backend(settings), rotation_policy(settings))
 
 
+def ensure_keys(settings: Settings, *, at: datetime) -> KeyManager:
+    """The key manager, with keys generated on first run for the embedded software default.
+
+    An HSM is never initialised implicitly: ``vaxpass keys init`` does that on purpose.
+    """
+    manager = key_manager(settings)
+    if not manager.state_path.exists():
+        if settings.signer != "software":
+            raise ConfigurationError("no keys on the HSM yet: run `vaxpass keys init`")
+        manager.initialise(at=at, country=settings.issuer_country)
+    return manager
+
+
 @contextmanager
 def configured_signer(
     settings: Settings, *, at: datetime, covers_until: datetime, authority: str = NATIONAL
@@ -68,7 +81,7 @@ def configured_signer(
 
     ``covers_until`` is the latest ``exp`` the batch will carry: the DSC must outlive it.
     """
-    with key_manager(settings).active_signer(
+    with ensure_keys(settings, at=at).active_signer(
         at=at, covers_until=covers_until, authority=authority
     ) as active:
         yield active

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from vaxpass.crypto.keys import verify_signature
 from vaxpass.crypto.signer import CoseAlgorithm
-from vaxpass.crypto.software import SoftwareSigner
-from vaxpass.errors import DecodeError, ErrorCode
+from vaxpass.crypto.software import SoftwareSigner, generate_signing_key
+from vaxpass.errors import DecodeError, ErrorCode, SigningError
 from vaxpass.formats.cose import (
     COSE_SIGN1_TAG,
     CWT_TAG,
@@ -41,14 +41,14 @@ def test_ps256_round_trip(ps256_signer: SoftwareSigner) -> None:
     key = ps256_signer.certificate.public_key()
     assert verify_signature(CoseAlgorithm.PS256, key, message.to_be_signed(), message.signature)
     # The same signature under ES256 with an RSA key is refused by the key-type binding.
-    assert not verify_signature(
-        CoseAlgorithm.ES256, key, message.to_be_signed(), message.signature
-    )
+    assert not verify_signature(CoseAlgorithm.ES256, key, message.to_be_signed(), message.signature)
 
 
 def test_protected_kid_wins_over_unprotected(es256_signer: SoftwareSigner) -> None:
     tagged = cbor2.loads(sign_cose(b"p", es256_signer))
-    tagged = cbor2.CBORTag(tagged.tag, [tagged.value[0], {HEADER_KID: b"12345678"}, *tagged.value[2:]])
+    tagged = cbor2.CBORTag(
+        tagged.tag, [tagged.value[0], {HEADER_KID: b"12345678"}, *tagged.value[2:]]
+    )
     assert decode_cose(cbor2.dumps(tagged)).kid == es256_signer.kid
 
 
@@ -130,9 +130,6 @@ def test_cwt_rejects_wrong_types(claims: object) -> None:
 def test_signer_refuses_a_key_that_is_not_its_certificates(
     es256_signer: SoftwareSigner, ps256_signer: SoftwareSigner
 ) -> None:
-    from vaxpass.crypto.software import generate_signing_key
-    from vaxpass.errors import SigningError
-
     certificate: x509.Certificate = es256_signer.certificate
     with pytest.raises(SigningError):
         SoftwareSigner(generate_signing_key(), certificate)

@@ -10,9 +10,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from cryptography import x509
 
 from vaxpass.clock import parse_instant
-from vaxpass.errors import DecodeError
+from vaxpass.errors import DecodeError, ErrorCode
 from vaxpass.formats.base45 import decode_base45
 from vaxpass.formats.cose import decode_cose
 from vaxpass.formats.cwt import decode_cbor_document, decode_cwt
@@ -23,7 +24,6 @@ from vaxpass.formats.dcc.trust import InMemoryTrustStore, TrustedSigner
 from vaxpass.formats.dcc.verify import verify_cose_message, verify_qr
 from vaxpass.formats.qr import read_qr_image
 from vaxpass.formats.zlib import decompress_zlib
-from vaxpass.errors import ErrorCode
 
 Vector = Mapping[str, Any]
 
@@ -37,8 +37,6 @@ class VectorContext:
         self.store = InMemoryTrustStore()
         certificate = context.get("CERTIFICATE")
         if certificate:
-            from cryptography import x509
-
             der = base64.b64decode(certificate)
             self.store.add(TrustedSigner.from_certificate(x509.load_der_x509_certificate(der)))
         self._cose_result: VerificationResult | None = None

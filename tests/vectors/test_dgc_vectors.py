@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from dgc_checks import CHECKS, VectorContext
-from testdata import require_vectors, vectors_root, vector_files
+
+from testdata import require_vectors, vector_files, vectors_root
 
 KNOWN_ISSUES_FILE = Path(__file__).with_name("known_issues.csv")
 VECTORS = vector_files("dgc", pattern="**/2DCode/raw/*.json")

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from vaxpass.bootstrap import configured_signer
-from vaxpass.cli.main import app
+from vaxpass.cli.app import app
 from vaxpass.cli.output import errors
 from vaxpass.clock import SystemClock
 from vaxpass.config import get_settings

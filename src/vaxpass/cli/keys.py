@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from vaxpass.bootstrap import key_manager
-from vaxpass.cli.main import app
+from vaxpass.cli.app import app
 from vaxpass.cli.output import console, errors, print_json
 from vaxpass.clock import SystemClock, parse_instant
 from vaxpass.config import get_settings

@@ -22,7 +22,7 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import Engine
 
-from vaxpass.cli.main import app
+from vaxpass.cli.app import app
 from vaxpass.clock import SystemClock
 from vaxpass.config import get_settings
 from vaxpass.errors import VaxpassError

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from vaxpass.cli.main import app
+from vaxpass.cli.app import app
 from vaxpass.cli.records import emit, fail
 from vaxpass.config import get_settings
 from vaxpass.errors import FieldError, VaxpassError

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from vaxpass.bootstrap import key_manager, revocation_store
+from vaxpass.cli.app import app
 from vaxpass.cli.keys import AtOption, instant, run
-from vaxpass.cli.main import app
 from vaxpass.cli.output import console
 from vaxpass.cli.trustlist import OutputOption, write_output
 from vaxpass.config import get_settings

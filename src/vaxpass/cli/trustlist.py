@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from vaxpass.bootstrap import key_manager, trust_list_store
+from vaxpass.cli.app import app
 from vaxpass.cli.keys import AtOption, instant, run
-from vaxpass.cli.main import app
 from vaxpass.cli.output import console
 from vaxpass.config import get_settings
 from vaxpass.crypto.pki.trustlist import TrustListFormat, export_trust_list, load_anchors

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from vaxpass.cli.main import app
+from vaxpass.cli.app import app
 from vaxpass.cli.output import errors, print_json, print_verification
 from vaxpass.clock import SystemClock, parse_instant
 from vaxpass.crypto.pki.revocation import load_revocation_list

@@ -40,9 +40,7 @@ def certificate_types_allowed(certificate: x509.Certificate) -> frozenset[Certif
     except (x509.ExtensionNotFound, ValueError):
         return frozenset(CertificateType)
     present = {oid.dotted_string for oid in usages}
-    allowed = frozenset(
-        kind for kind, oids in KEY_USAGE_OIDS.items() if present.intersection(oids)
-    )
+    allowed = frozenset(kind for kind, oids in KEY_USAGE_OIDS.items() if present.intersection(oids))
     return allowed or frozenset(CertificateType)
 
 

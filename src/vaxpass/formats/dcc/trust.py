@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -69,6 +69,6 @@ class InMemoryTrustStore:
     def __len__(self) -> int:
         return sum(len(entries) for entries in self._by_kid.values())
 
-    def __iter__(self) -> Iterable[TrustedSigner]:  # type: ignore[misc]
+    def __iter__(self) -> Iterator[TrustedSigner]:
         for entries in self._by_kid.values():
             yield from entries

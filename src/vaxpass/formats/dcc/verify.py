@@ -14,7 +14,6 @@ revocation.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -25,11 +24,17 @@ from vaxpass.errors import DecodeError, ErrorCode, Stage
 from vaxpass.formats.cose import CoseSign1, algorithm_of, decode_cose
 from vaxpass.formats.cwt import CwtClaims, decode_cwt
 from vaxpass.formats.dcc.pipeline import decode_transport
-from vaxpass.formats.dcc.report import CHECK_NAMES, DccHeader, VerificationFailure
-from vaxpass.formats.dcc.report import VerificationResult as VerificationResult
+from vaxpass.formats.dcc.report import (
+    CHECK_NAMES,
+    DccHeader,
+    VerificationFailure,
+    VerificationResult,
+)
 from vaxpass.formats.dcc.rules import check_expiration, check_key_usage, check_schema
 from vaxpass.formats.dcc.trust import TrustedSigner, TrustStore
 from vaxpass.formats.qr import looks_like_image, read_qr_image
+
+__all__ = ["RevocationChecker", "VerificationResult", "verify_cose_message", "verify_qr"]
 
 MAX_TEXT_CHARS = 8 * 1024
 MAX_IMAGE_BYTES = 16 * 1024 * 1024
