@@ -1,0 +1,5 @@
+"""``python -m vaxpass`` runs the command line."""
+
+from vaxpass.cli.main import app
+
+app()
