@@ -12,6 +12,8 @@ import vaxpass
 
 PACKAGE_ROOT = Path(vaxpass.__file__).resolve().parent
 ENTRYPOINTS = ("vaxpass.cli", "vaxpass.api", "vaxpass.jobs", "vaxpass.web")
+# `python -m vaxpass` starts the command line.
+LAUNCHERS = ("vaxpass.__main__",)
 
 
 def _module_name(path: Path) -> str:
@@ -52,7 +54,7 @@ def test_nothing_imports_an_entrypoint(entrypoint: str) -> None:
     offenders = [
         (src, dst)
         for src, dst in IMPORTS
-        if _within(dst, entrypoint) and not _within(src, entrypoint)
+        if _within(dst, entrypoint) and not _within(src, entrypoint) and src not in LAUNCHERS
     ]
     assert not offenders
 
