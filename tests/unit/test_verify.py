@@ -307,14 +307,10 @@ def test_key_usage_restricts_the_entry_type(vaccination_only_signer: SoftwareSig
     ]
     store = trust(vaccination_only_signer)
     assert verify_qr(issue(vaccination_only_signer, vaccination), store, at=CLOCK).valid
-    result = verify_qr(issue_unchecked(vaccination_only_signer, recovery), store, at=CLOCK)
+    result = verify_qr(issue(vaccination_only_signer, recovery), store, at=CLOCK)
     assert result.error is not None
     assert result.error.code is ErrorCode.KEY_USAGE_MISMATCH
     assert result.checks["schema"] is True
-
-
-def issue_unchecked(signer: SoftwareSigner, document: dict[str, Any]) -> str:
-    return issue(signer, document)
 
 
 def test_more_than_one_entry_is_refused_even_where_the_schema_allows_it(
