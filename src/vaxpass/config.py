@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     dsc_usage_days: int = 180
     dsc_publish_lead_days: int = 2
     csca_valid_days: int = 3650
+    authority_certificate_days: int = 730  # certificates the development authority CA issues
     trust_list_valid_days: int = 7
 
     @property

@@ -15,9 +15,11 @@ from vaxpass.bootstrap import key_backend
 from vaxpass.config import Settings
 from vaxpass.crypto.keys import verify_signature
 from vaxpass.crypto.pkcs11 import HsmError, Pkcs11KeyStore, Pkcs11Signer
+from vaxpass.crypto.pki.authorities import AuthorityRegistry
 from vaxpass.crypto.pki.lifecycle import KeyManager
 from vaxpass.crypto.pki.trustlist import TrustListFormat, TrustListStore, export_trust_list
 from vaxpass.crypto.signer import CoseAlgorithm
+from vaxpass.domain.facility import AuthorityKind, SigningAuthority
 from vaxpass.errors import ConfigurationError, ErrorCode
 from vaxpass.formats.dcc.verify import verify_qr
 
@@ -97,6 +99,22 @@ def test_hsm_trust_list_is_importable_against_the_hsm_csca(
     data = export_trust_list(manager, TrustListFormat.EU_DSC_LIST, at=AT)
     imported = TrustListStore(tmp_path).import_list(data, [manager.load().csca.certificate], at=AT)
     assert len(imported.certificates) == len(loads(data)["certificates"])
+
+
+def test_authority_key_on_the_hsm_confirms_a_batch(
+    hsm: Pkcs11KeyStore, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    registry = AuthorityRegistry(tmp_path_factory.mktemp("authorities"), hsm)
+    dpm = SigningAuthority(AuthorityKind.DPM, "VN")
+    record = registry.issue(dpm, name="Cục Y tế dự phòng", at=T0)
+    batch = b"daily batch 2026-01-02: 40,000 certificates"
+    with registry.signer(record.id, at=AT) as signer:
+        signature = signer.sign(batch)
+    assert registry.verify_confirmation(batch, signature, record.id, at=AT, authority=dpm)
+    assert record.label is not None
+    with hsm.open() as session:
+        assert session.key_attributes(record.label)["extractable"] is False
+    assert not list(registry.directory.glob("*.pem"))  # no key file: CA and authority on the token
 
 
 def test_a_batch_signs_through_one_session_and_a_lost_session_is_retryable(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 # Imported for their side effect of adding commands to ``app``.
 from vaxpass.cli import (  # noqa: F401
+    authorities,
     dcc,
     demo,
     keys,

@@ -1,17 +1,22 @@
-"""``vaxpass verify INPUT [--trust FILE]... [--revocations FILE]... [--at ISO-8601] [--json]``."""
+"""``vaxpass verify INPUT [--trust FILE]... [--revocations FILE]... [--anchor CSCA.pem]...
+[--at ISO-8601] [--json]``."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from cryptography import x509
 
 from vaxpass.cli.app import app
 from vaxpass.cli.output import errors, print_json, print_verification
 from vaxpass.clock import SystemClock, parse_instant
+from vaxpass.crypto.pki.listsign import LIST_SIGNATURE, verify_list
 from vaxpass.crypto.pki.revocation import load_revocation_list
+from vaxpass.crypto.pki.trustlist import load_anchors
 from vaxpass.errors import TrustStoreError
 from vaxpass.services.verify import load_trust_store, verify_input
 
@@ -36,14 +41,28 @@ def verify_command(
         list[Path] | None,
         typer.Option("--revocations", help="Signed revocation list (vaxpass revocations export)"),
     ] = None,
+    anchor: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--anchor",
+            exists=True,
+            help="Pinned CSCA certificate: revocation and signed trust lists must chain to it",
+        ),
+    ] = None,
 ) -> None:
     """Verify an EU DCC offline. Exit 0 valid, 1 invalid, 2 usage error."""
     moment = _validation_time(at)
     try:
+        anchors = load_anchors(anchor) if anchor else None
         store = load_trust_store(trust or [])
-        checker = load_revocation_list(revocations, at=moment) if revocations else None
+        if anchors is not None:
+            _require_anchored(trust or [], anchors, at=moment, signed_only=True)
+            _require_anchored(revocations or [], anchors, at=moment, signed_only=False)
+        checker = (
+            load_revocation_list(revocations, at=moment, anchors=anchors) if revocations else None
+        )
     except TrustStoreError as error:
-        errors.print(f"error: {error.message}")
+        errors.print(f"error: {error.message} ({error.code})")
         raise typer.Exit(USAGE_ERROR) from error
     result = verify_input(_read_source(source), store, at=moment, revocations=checker)
     if as_json:
@@ -51,6 +70,28 @@ def verify_command(
     else:
         print_verification(result)
     raise typer.Exit(0 if result.valid else 1)
+
+
+def _require_anchored(
+    paths: list[Path], anchors: list[x509.Certificate], *, at: datetime, signed_only: bool
+) -> None:
+    """Every list in ``paths`` (with ``signed_only``: every signed one) must be signed by a
+    certificate that one of ``anchors`` issued."""
+    for path in paths:
+        document = _json_document(path)
+        if signed_only and not (isinstance(document, dict) and LIST_SIGNATURE in document):
+            continue
+        try:
+            verify_list(document, anchors, at=at)
+        except TrustStoreError as error:
+            raise TrustStoreError(f"{path.name}: {error.message}", code=error.code) from error
+
+
+def _json_document(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
 
 
 def _validation_time(text: str | None) -> datetime:

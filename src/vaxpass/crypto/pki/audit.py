@@ -30,6 +30,8 @@ class AuditEvent(StrEnum):
     RETIRED = "retired"
     REVOKED = "revoked"
     LIST_PUBLISHED = "list_published"
+    ISSUED = "issued"  # an authority certificate from the development authority CA
+    IMPORTED = "imported"  # an authority certificate from an external PKI
 
 
 @dataclass(frozen=True, slots=True)
