@@ -14,6 +14,7 @@ from vaxpass.crypto.pki.profiles import KEY_USAGE_OIDS, CertificateType
 from vaxpass.crypto.pki.revocation import RevocationStore, export_revocations, load_revocation_list
 from vaxpass.crypto.pki.state import Phase
 from vaxpass.crypto.pki.trustlist import TrustListFormat, export_trust_list
+from vaxpass.crypto.signer import CoseAlgorithm
 from vaxpass.errors import ErrorCode, SigningError
 from vaxpass.formats.dcc.verify import verify_qr
 
@@ -21,6 +22,29 @@ from vaxpass.formats.dcc.verify import verify_qr
 @pytest.fixture
 def manager(tmp_path: Path) -> KeyManager:
     return software_manager(tmp_path / "keys")
+
+
+@pytest.fixture(scope="module")
+def rsa_manager(tmp_path_factory: pytest.TempPathFactory) -> KeyManager:
+    # RSA key generation is slow: one PS256 key set for the module.
+    directory = tmp_path_factory.mktemp("rsa-keys")
+    manager = KeyManager(directory, SoftwareKeyStore(directory, b"pw"), POLICY)
+    manager.initialise(at=T0, country="VN", algorithm=CoseAlgorithm.PS256)
+    return manager
+
+
+def test_software_ps256_signer_issues_certificates_that_verify(rsa_manager: KeyManager) -> None:
+    record = rsa_manager.load().dscs[0]
+    assert record.algorithm == "PS256"
+    at = T0 + days(1)
+    qr = issue(rsa_manager, at, 21)
+    with rsa_manager.active_signer(at=at, covers_until=at + days(1)) as active:
+        assert active.signer.algorithm is CoseAlgorithm.PS256
+    trust = store_of(export_trust_list(rsa_manager, TrustListFormat.EU_DSC_LIST, at=at))
+    result = verify_qr(qr, trust, at=at)
+    assert result.valid, result.codes
+    assert result.signer is not None
+    assert result.signer.kid == record.kid
 
 
 def test_dsc_follows_the_eu_profile_and_chains_to_the_csca(manager: KeyManager) -> None:
