@@ -9,12 +9,15 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from vaxpass.crypto.signer import CoseAlgorithm, key_matches_algorithm
 
 ES256_SIGNATURE_LENGTH = 64
 KID_LENGTH = 8
+_COORDINATE_LENGTH = ES256_SIGNATURE_LENGTH // 2
+_DER_SEQUENCE = 0x30
+_DER_INTEGER = 0x02
 
 
 def kid_for_certificate(certificate: x509.Certificate) -> bytes:
@@ -26,6 +29,12 @@ def kid_for_certificate(certificate: x509.Certificate) -> bytes:
 def pss_padding() -> padding.PSS:
     """RSASSA-PSS as COSE fixes it (RFC 8230): MGF1-SHA-256, salt as long as the digest."""
     return padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.DIGEST_LENGTH)
+
+
+# Stateless parameter objects, built once instead of on every signature.
+SHA256 = hashes.SHA256()
+ECDSA_SHA256 = ec.ECDSA(SHA256)
+PSS_SHA256 = pss_padding()
 
 
 def verify_signature(
@@ -42,7 +51,7 @@ def verify_signature(
         if algorithm is CoseAlgorithm.ES256:
             return _verify_es256(key, data, signature)
         assert isinstance(key, rsa.RSAPublicKey)
-        key.verify(signature, data, pss_padding(), hashes.SHA256())
+        key.verify(signature, data, PSS_SHA256, SHA256)
     except (InvalidSignature, ValueError):
         return False
     return True
@@ -52,7 +61,48 @@ def _verify_es256(key: PublicKeyTypes, data: bytes, signature: bytes) -> bool:
     assert isinstance(key, ec.EllipticCurvePublicKey)
     if len(signature) != ES256_SIGNATURE_LENGTH:
         return False
-    r = int.from_bytes(signature[:32], "big")
-    s = int.from_bytes(signature[32:], "big")
-    key.verify(encode_dss_signature(r, s), data, ec.ECDSA(hashes.SHA256()))
+    key.verify(es256_raw_to_der(signature), data, ECDSA_SHA256)
     return True
+
+
+def es256_raw_to_der(signature: bytes) -> bytes:
+    """The DER ``ECDSA-Sig-Value`` of a 64-byte COSE ``r || s`` signature."""
+    body = _der_integer(signature[:_COORDINATE_LENGTH]) + _der_integer(
+        signature[_COORDINATE_LENGTH:]
+    )
+    return bytes((_DER_SEQUENCE, len(body))) + body
+
+
+def _der_integer(unsigned_big_endian: bytes) -> bytes:
+    """A non-negative DER INTEGER: minimal, with a zero byte where the top bit is set."""
+    value = unsigned_big_endian.lstrip(b"\0")
+    if not value or value[0] & 0x80:
+        value = b"\0" + value
+    return bytes((_DER_INTEGER, len(value))) + value
+
+
+def es256_der_to_raw(der: bytes) -> bytes:
+    """The COSE ``r || s`` form of a DER ECDSA P-256 signature (as OpenSSL returns it)."""
+    if _short_form_pair(der):
+        r_end = 4 + der[3]
+        return _coordinate(der[4:r_end]) + _coordinate(der[r_end + 2 :])
+    r, s = decode_dss_signature(der)  # any other layout: the general parser decides
+    return r.to_bytes(_COORDINATE_LENGTH, "big") + s.to_bytes(_COORDINATE_LENGTH, "big")
+
+
+def _short_form_pair(der: bytes) -> bool:
+    """SEQUENCE { INTEGER r, INTEGER s } with short lengths that add up, each at most 33 bytes."""
+    if len(der) < 8 or der[0] != _DER_SEQUENCE or der[1] != len(der) - 2 or der[2] != _DER_INTEGER:
+        return False
+    r_end = 4 + der[3]
+    return (
+        der[3] <= _COORDINATE_LENGTH + 1
+        and r_end + 2 < len(der)
+        and der[r_end] == _DER_INTEGER
+        and der[r_end + 1] == len(der) - r_end - 2
+        and der[r_end + 1] <= _COORDINATE_LENGTH + 1
+    )
+
+
+def _coordinate(integer: bytes) -> bytes:
+    return integer[-_COORDINATE_LENGTH:].rjust(_COORDINATE_LENGTH, b"\0")

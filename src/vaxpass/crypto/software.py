@@ -5,12 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from vaxpass.crypto.keys import kid_for_certificate, pss_padding
+from vaxpass.crypto.keys import (
+    ECDSA_SHA256,
+    PSS_SHA256,
+    SHA256,
+    es256_der_to_raw,
+    kid_for_certificate,
+)
 from vaxpass.crypto.signer import CoseAlgorithm, algorithm_for_key
 from vaxpass.errors import SigningError
 
@@ -38,9 +43,8 @@ class SoftwareSigner:
 
     def sign(self, data: bytes) -> bytes:
         if isinstance(self._key, ec.EllipticCurvePrivateKey):
-            r, s = decode_dss_signature(self._key.sign(data, ec.ECDSA(hashes.SHA256())))
-            return r.to_bytes(32, "big") + s.to_bytes(32, "big")
-        return self._key.sign(data, pss_padding(), hashes.SHA256())
+            return es256_der_to_raw(self._key.sign(data, ECDSA_SHA256))
+        return self._key.sign(data, PSS_SHA256, SHA256)
 
 
 def generate_signing_key(algorithm: CoseAlgorithm = CoseAlgorithm.ES256) -> SigningKey:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeGuard
 
 import cbor2
 
@@ -54,17 +55,56 @@ class CoseSign1:
 
 def sig_structure(protected: bytes, payload: bytes) -> bytes:
     """The bytes a COSE_Sign1 signature covers (empty external AAD)."""
-    return cbor2.dumps(["Signature1", protected, b"", payload])
+    return b"".join(
+        (_SIG_STRUCTURE_START, _byte_string(protected), _EMPTY_BYTES, _byte_string(payload))
+    )
 
 
 def sign_cose(payload: bytes, signer: Signer, *, kid_in_protected: bool = True) -> bytes:
     """Sign ``payload`` as a tagged COSE_Sign1 with ``alg`` (and ``kid``) protected."""
-    header: dict[int, Any] = {HEADER_ALG: int(signer.algorithm)}
-    unprotected: dict[int, Any] = {}
-    (header if kid_in_protected else unprotected)[HEADER_KID] = signer.kid
-    protected = cbor2.dumps(header)
+    protected, unprotected = _headers(int(signer.algorithm), signer.kid, kid_in_protected)
     signature = signer.sign(sig_structure(protected, payload))
-    return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, unprotected, payload, signature]))
+    return b"".join(
+        (
+            _TAGGED_SIGN1_START,
+            _byte_string(protected),
+            unprotected,
+            _byte_string(payload),
+            _byte_string(signature),
+        )
+    )
+
+
+# The fixed CBOR around the variable parts, written out directly: cbor2 would build the same
+# bytes (shortest-form heads, as RFC 8949 deterministic encoding requires) from Python lists.
+_ARRAY_OF_FOUR = b"\x84"
+_SIG_STRUCTURE_START = _ARRAY_OF_FOUR + cbor2.dumps("Signature1")
+_EMPTY_BYTES = cbor2.dumps(b"")
+_TAGGED_SIGN1_START = bytes((0xC0 | COSE_SIGN1_TAG,)) + _ARRAY_OF_FOUR
+_MAJOR_BYTES = 0x40
+
+
+def _byte_string(data: bytes) -> bytes:
+    return _byte_string_head(len(data)) + data
+
+
+def _byte_string_head(length: int) -> bytes:
+    """The CBOR head of a byte string of ``length`` bytes (shortest form)."""
+    if length < 24:
+        return bytes((_MAJOR_BYTES | length,))
+    for additional, size in ((24, 1), (25, 2), (26, 4)):
+        if length < 1 << (8 * size):
+            return bytes((_MAJOR_BYTES | additional,)) + length.to_bytes(size, "big")
+    return bytes((_MAJOR_BYTES | 27,)) + length.to_bytes(8, "big")
+
+
+@lru_cache(maxsize=256)
+def _headers(algorithm: int, kid: bytes, kid_in_protected: bool) -> tuple[bytes, bytes]:
+    """The encoded protected header and unprotected header map; one pair per signer key."""
+    header: dict[int, Any] = {HEADER_ALG: algorithm}
+    unprotected: dict[int, Any] = {}
+    (header if kid_in_protected else unprotected)[HEADER_KID] = kid
+    return cbor2.dumps(header), cbor2.dumps(unprotected)
 
 
 def decode_cose(data: bytes) -> CoseSign1:
@@ -79,7 +119,7 @@ def decode_cose(data: bytes) -> CoseSign1:
     if not isinstance(item, list | tuple) or len(item) != 4:
         raise _invalid("not a COSE_Sign1 array of four elements")
     protected, unprotected, payload, signature = item
-    if not isinstance(protected, bytes) or not isinstance(unprotected, Mapping):
+    if not isinstance(protected, bytes) or not _is_map(unprotected):
         raise _invalid("malformed headers")
     if not isinstance(payload, bytes) or not isinstance(signature, bytes):
         raise _invalid("payload and signature must be byte strings")
@@ -103,9 +143,14 @@ def _decode_protected(protected: bytes) -> Mapping[Any, Any]:
         header = cbor2.loads(protected, allow_duplicate_keys=False)
     except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise _invalid("protected header is not well-formed CBOR") from exc
-    if not isinstance(header, Mapping):
+    if not _is_map(header):
         raise _invalid("protected header is not a map")
     return header
+
+
+def _is_map(item: Any) -> TypeGuard[Mapping[Any, Any]]:
+    # cbor2 decodes maps to ``dict``; the exact type test spares the slower ABC check.
+    return type(item) is dict or isinstance(item, Mapping)
 
 
 def algorithm_of(message: CoseSign1) -> CoseAlgorithm | None:

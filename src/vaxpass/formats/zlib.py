@@ -15,7 +15,7 @@ from vaxpass.errors import DecodeError, ErrorCode, Stage
 MAX_DECOMPRESSED_BYTES = 64 * 1024
 
 
-def compress_zlib(data: bytes, *, level: int = 3) -> bytes:
+def compress_zlib(data: bytes, *, level: int = 1) -> bytes:
     """Compress with ISA-L (zlib container; readable by any inflater). ``level`` is 0–3."""
     return bytes(isal_zlib.compress(data, level))
 

@@ -14,6 +14,7 @@ from vaxpass.formats.dcc.report import CheckRecorder
 from vaxpass.formats.dcc.trust import TrustedSigner
 
 ENTRY_KEYS = ("v", "t", "r")
+_TYPE_OF_KEY = {key: CertificateType(key) for key in ENTRY_KEYS}
 
 
 def check_expiration(
@@ -61,10 +62,10 @@ def _instant(seconds: int) -> datetime:
 def entry_types(dcc: Mapping[str, Any]) -> list[CertificateType]:
     """One certificate type per entry the payload carries (v, t, r)."""
     types: list[CertificateType] = []
-    for key in ENTRY_KEYS:
+    for key, kind in _TYPE_OF_KEY.items():
         entries = dcc.get(key)
         if isinstance(entries, list):
-            types.extend(CertificateType(key) for _ in entries)
+            types.extend([kind] * len(entries))
     return types
 
 

@@ -21,12 +21,21 @@ class TrustedSigner:
     certificate: x509.Certificate
     kid: bytes
     country: str | None = None
+    # Derived once from the certificate: a verifier reads them for every DCC it checks.
     public_key: PublicKeyTypes = field(init=False, repr=False, compare=False)
     allowed_types: frozenset[CertificateType] = field(init=False, repr=False, compare=False)
+    not_before: datetime = field(init=False, repr=False, compare=False)
+    not_after: datetime = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "public_key", self.certificate.public_key())
-        object.__setattr__(self, "allowed_types", certificate_types_allowed(self.certificate))
+        derived = {
+            "public_key": self.certificate.public_key(),
+            "allowed_types": certificate_types_allowed(self.certificate),
+            "not_before": self.certificate.not_valid_before_utc,
+            "not_after": self.certificate.not_valid_after_utc,
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
     @classmethod
     def from_certificate(
@@ -34,14 +43,6 @@ class TrustedSigner:
     ) -> TrustedSigner:
         """Trust a certificate under its own kid (first 8 bytes of SHA-256 over its DER)."""
         return cls(certificate, kid_for_certificate(certificate), country)
-
-    @property
-    def not_before(self) -> datetime:
-        return self.certificate.not_valid_before_utc
-
-    @property
-    def not_after(self) -> datetime:
-        return self.certificate.not_valid_after_utc
 
 
 class TrustStore(Protocol):

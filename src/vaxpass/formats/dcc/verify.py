@@ -161,12 +161,11 @@ def _verify_cose_bytes(
         run.failed_with(error)
         return
     run.passed(Stage.COSE)
-    run.header = DccHeader.of(message)
     candidates = _check_signature(message, trust_store, run)
     claims = _decode_claims(message, run)
+    run.header = DccHeader.of(message, claims)
     if claims is None:
         return
-    run.header = DccHeader.of(message, claims)
     check_expiration(claims, run.signer or _first(candidates), at, run)
     dcc = claims.dcc
     if dcc is None:
