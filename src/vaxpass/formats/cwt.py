@@ -17,6 +17,7 @@ CLAIM_EXP = 4
 CLAIM_IAT = 6
 CLAIM_HCERT = -260
 HCERT_DCC = 1
+_MAX_INTEGER_BYTES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +57,33 @@ def _epoch_text(value: Any, _immutable: bool) -> Any:
     return value
 
 
+def _bignum(value: Any, _immutable: bool) -> Any:
+    """Tag 2, refused beyond 64 bits: no claim or payload field needs more, and wider integers
+    break everything that prints them (error messages, JSON reports)."""
+    if not isinstance(value, bytes) or len(value.lstrip(b"\0")) > _MAX_INTEGER_BYTES:
+        raise cbor2.CBORDecodeError("bignum wider than 64 bits")
+    return int.from_bytes(value, "big")
+
+
+def _negative_bignum(value: Any, immutable: bool) -> Any:
+    return -1 - _bignum(value, immutable)
+
+
+def _no_shared_values(_value: Any, _immutable: bool) -> Any:
+    """Value sharing (tags 28/29) and string references (tags 256/25) are refused: a few bytes
+    of them make cyclic or exponentially large documents, and a JSON payload never needs them."""
+    raise cbor2.CBORDecodeError("shared values and string references are not accepted")
+
+
 # DCC fields such as a test's sample time may be CBOR-tagged date/times; the payload is a JSON
 # document, so they are kept as text instead of becoming ``datetime`` objects.
-_SEMANTIC_DECODERS = {0: _date_time_text, 1: _epoch_text}
+_SEMANTIC_DECODERS = {
+    0: _date_time_text,
+    1: _epoch_text,
+    2: _bignum,
+    3: _negative_bignum,
+    **dict.fromkeys((25, 28, 29, 256), _no_shared_values),
+}
 
 
 def decode_cbor_document(data: bytes) -> Any:

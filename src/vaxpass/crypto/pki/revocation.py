@@ -59,10 +59,15 @@ def _first_entry(dcc: Mapping[str, Any]) -> Mapping[str, Any]:
     raise ValidationError("the DCC holds no v, t or r entry")
 
 
+def _text(value: Any) -> str:
+    """A text field of the entry; any other value (the schema rejects it) hashes as empty."""
+    return value if isinstance(value, str) else ""
+
+
 def revocation_hashes(message: CoseSign1, dcc: Mapping[str, Any]) -> dict[HashType, bytes]:
     """The three revocation hashes of a signed DCC."""
     entry = _first_entry(dcc)
-    uci, country = str(entry.get("ci", "")), str(entry.get("co", ""))
+    uci, country = _text(entry.get("ci")), _text(entry.get("co"))
     signature = message.signature
     if algorithm_of(message) is CoseAlgorithm.ES256:
         signature = signature[: len(signature) // 2]

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from vaxpass.formats.cwt import CwtClaims
     from vaxpass.formats.dcc.trust import TrustedSigner
 
+_JSON_INT_BITS = 64
+
 CHECK_NAMES = (
     "picture_decode",
     "unprefix",
@@ -73,8 +75,8 @@ class DccHeader:
             "kid": base64.b64encode(self.kid).decode() if self.kid is not None else None,
             "alg": _algorithm_name(self.alg),
             "iss": self.iss,
-            "iat": self.iat,
-            "exp": self.exp,
+            "iat": _json_int(self.iat) if self.iat is not None else None,
+            "exp": _json_int(self.exp) if self.exp is not None else None,
         }
 
 
@@ -84,7 +86,7 @@ def _algorithm_name(alg: int | None) -> str | int | None:
     try:
         return CoseAlgorithm(alg).name
     except ValueError:
-        return alg
+        return _json_int(alg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,13 +118,30 @@ class VerificationResult:
 def _jsonable(value: Any) -> Any:
     """Hostile payloads may hold CBOR types JSON lacks; show them without failing."""
     if isinstance(value, Mapping):
-        return {str(key): _jsonable(item) for key, item in value.items()}
+        return {_text(key): _jsonable(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(item) for item in value]
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
-    if value is None or isinstance(value, str | int | bool):
+    if value is None or isinstance(value, str | bool):
         return value
+    if isinstance(value, int):
+        return _json_int(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
-    return str(value)
+    return _text(value)
+
+
+def _json_int(value: int) -> int | str:
+    """Integers wider than 64 bits (CBOR bignums) as hexadecimal text: Python refuses decimal
+    text for huge integers, and no JSON reader would keep them exact anyway."""
+    return value if value.bit_length() <= _JSON_INT_BITS else hex(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(_json_int(value))
+    try:
+        return str(value)
+    except ValueError:  # e.g. a tag or array key holding an integer too wide for decimal text
+        return f"<{type(value).__name__}>"
