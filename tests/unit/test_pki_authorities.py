@@ -16,14 +16,12 @@ from pki_support import T0, days, software_manager
 from vaxpass.crypto.keystore import SoftwareKeyStore
 from vaxpass.crypto.pki.authorities import (
     IMPORTED,
-    ROLE_POLICY_OIDS,
-    SCOPE_ATTRIBUTE_OID,
     AuthorityRecord,
     AuthorityRegistry,
     authority_for,
-    certified_authority,
     verify_confirmation_signature,
 )
+from vaxpass.crypto.pki.profiles import ROLE_POLICY_OIDS, SCOPE_ATTRIBUTE_OID, certified_authority
 from vaxpass.crypto.software import SoftwareSigner
 from vaxpass.domain.facility import AuthorityKind, SigningAuthority
 from vaxpass.errors import (

@@ -7,6 +7,7 @@ the private keys never leave the backend.
 
 from __future__ import annotations
 
+import secrets
 from contextlib import AbstractContextManager
 from typing import Protocol
 
@@ -41,3 +42,8 @@ class KeyBackend(Protocol):
         ...
 
     def open(self) -> AbstractContextManager[KeySession]: ...
+
+
+def new_key_label(prefix: str) -> str:
+    """A fresh, unguessable label for a key about to be generated (``<prefix>-<12 hex>``)."""
+    return f"{prefix}-{secrets.token_hex(6)}"

@@ -7,7 +7,7 @@ identifier), then its to-be-signed part is signed by the real key and reassemble
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
 
 from cryptography import x509
@@ -15,18 +15,29 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
-from cryptography.x509.oid import NameOID
 
-from vaxpass.crypto.pki.profiles import (
-    CertificateType,
-    PublicSigningKey,
-    Validity,
-    issue_dsc,
-)
+from vaxpass.crypto.pki.profiles import PublicSigningKey
 from vaxpass.errors import ErrorCode, SigningError
 
 # Signs the DER to-be-signed bytes and returns an X.509-form signature (DER ECDSA, RSA v1.5).
 X509Sign = Callable[[bytes], bytes]
+
+
+def issue_in_backend(
+    builder: x509.CertificateBuilder, *, issuer_key: PublicSigningKey, sign: X509Sign
+) -> x509.Certificate:
+    """Sign a profile's ``builder`` (``crypto.pki.profiles``) with the backend-held key whose
+    public half is ``issuer_key``; refuse the result unless it verifies with that key."""
+    draft = builder.sign(_placeholder(issuer_key), hashes.SHA256())
+    return _checked(_resign(draft, sign), issuer_key)
+
+
+def signing_key_of(certificate: x509.Certificate) -> PublicSigningKey:
+    """The public key of an issuing certificate (EC or RSA)."""
+    key = certificate.public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey | rsa.RSAPublicKey):
+        raise SigningError("unsupported issuer key", code=ErrorCode.KEY_STATE_INVALID)
+    return key
 
 
 @lru_cache(maxsize=1)
@@ -38,86 +49,6 @@ def _placeholder(issuer_key: PublicSigningKey) -> CertificateIssuerPrivateKeyTyp
     if isinstance(issuer_key, ec.EllipticCurvePublicKey):
         return ec.generate_private_key(ec.SECP256R1())
     return _rsa_placeholder()
-
-
-def issue_csca_with(
-    public_key: PublicSigningKey,
-    sign: X509Sign,
-    *,
-    country: str,
-    common_name: str,
-    validity: Validity,
-    organisation: str | None = None,
-) -> x509.Certificate:
-    """A self-signed CSCA certificate whose key is held by ``sign``'s backend."""
-    attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, country)]
-    if organisation:
-        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation))
-    attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, common_name))
-    subject = x509.Name(attributes)
-    draft = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(validity.not_before)
-        .not_valid_after(validity.not_after)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(ca_key_usage(), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
-        .sign(_placeholder(public_key), hashes.SHA256())
-    )
-    return _checked(_resign(draft, sign), public_key)
-
-
-def issue_dsc_with(
-    csca: x509.Certificate,
-    sign: X509Sign,
-    public_key: PublicSigningKey,
-    *,
-    common_name: str,
-    validity: Validity,
-    types: Iterable[CertificateType] = (),
-    organisation: str | None = None,
-) -> x509.Certificate:
-    """A DSC (EU DCC profile) issued by ``csca`` whose key is held by ``sign``'s backend."""
-    issuer_key = csca.public_key()
-    assert isinstance(issuer_key, ec.EllipticCurvePublicKey | rsa.RSAPublicKey)
-    draft = issue_dsc(
-        _placeholder(issuer_key),
-        csca,
-        public_key,
-        common_name=common_name,
-        validity=validity,
-        types=types,
-        organisation=organisation,
-    )
-    return _checked(_resign(draft, sign), issuer_key)
-
-
-def issue_leaf_with(
-    issuer: x509.Certificate, sign: X509Sign, builder: x509.CertificateBuilder
-) -> x509.Certificate:
-    """Sign an arbitrary certificate ``builder`` with ``issuer``'s backend-held key."""
-    issuer_key = issuer.public_key()
-    assert isinstance(issuer_key, ec.EllipticCurvePublicKey | rsa.RSAPublicKey)
-    draft = builder.sign(_placeholder(issuer_key), hashes.SHA256())
-    return _checked(_resign(draft, sign), issuer_key)
-
-
-def ca_key_usage() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=False,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=True,
-        crl_sign=True,
-        encipher_only=False,
-        decipher_only=False,
-    )
 
 
 def _resign(draft: x509.Certificate, sign: X509Sign) -> x509.Certificate:

@@ -8,22 +8,28 @@ validity, so nothing it signs can outlive it.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from cryptography import x509
 
 from vaxpass.clock import parse_instant
-from vaxpass.crypto.backend import KeyBackend, KeySession
+from vaxpass.crypto.backend import KeyBackend, KeySession, new_key_label
 from vaxpass.crypto.pki.audit import AuditEvent, AuditLog
-from vaxpass.crypto.pki.issuance import issue_csca_with, issue_dsc_with, issue_leaf_with
+from vaxpass.crypto.pki.issuance import issue_in_backend, signing_key_of
 from vaxpass.crypto.pki.listsign import sign_list
-from vaxpass.crypto.pki.profiles import CertificateType, Validity
+from vaxpass.crypto.pki.profiles import (
+    CertificateType,
+    Validity,
+    csca_builder,
+    dsc_builder,
+    trust_list_signer_builder,
+)
 from vaxpass.crypto.pki.state import KeyRecord, KeyState, Phase, load_state, record_for, save_state
 from vaxpass.crypto.signer import CoseAlgorithm, Signer
 from vaxpass.errors import ErrorCode, SigningError
@@ -203,37 +209,26 @@ class KeyManager:
         return signed
 
     def _create_csca(self, session: KeySession, at: datetime, country: str) -> KeyRecord:
-        label = _label("csca")
+        label = new_key_label("csca")
         public_key = session.generate(label, CoseAlgorithm.ES256)
-        certificate = issue_csca_with(
+        builder = csca_builder(
             public_key,
-            lambda tbs: session.sign_x509(label, tbs),
             country=country,
             common_name=f"{country} CSCA",
             validity=Validity.starting(at, self.policy.csca_days),
         )
+        sign = partial(session.sign_x509, label)
+        certificate = issue_in_backend(builder, issuer_key=public_key, sign=sign)
         self.audit.append(AuditEvent.CREATED, label, at=at, details={"role": "csca"})
         return record_for(label, "csca", "ES256", certificate)
 
     def _create_trust_list_signer(
         self, session: KeySession, csca: KeyRecord, at: datetime
     ) -> KeyRecord:
-        label = _label("tls")
+        label = new_key_label("tls")
         public_key = session.generate(label, CoseAlgorithm.ES256)
-        issuer = csca.certificate
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(_subject(issuer, "Trust List Signer"))
-            .issuer_name(issuer.subject)
-            .public_key(public_key)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(at)
-            .not_valid_after(issuer.not_valid_after_utc)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(_signature_only(), critical=True)
-        )
-        certificate = issue_leaf_with(
-            issuer, lambda tbs: session.sign_x509(csca.label, tbs), builder
+        certificate = _issued_by_csca(
+            session, csca, trust_list_signer_builder(csca.certificate, public_key, not_before=at)
         )
         self.audit.append(AuditEvent.CREATED, label, at=at, details={"role": "trust-list"})
         return record_for(label, "trust-list", "ES256", certificate)
@@ -249,7 +244,7 @@ class KeyManager:
         authority: str,
         types: Iterable[CertificateType],
     ) -> KeyRecord:
-        label = _label("dsc")
+        label = new_key_label("dsc")
         usage_end = start + timedelta(days=self.policy.usage_days)
         validity = self.policy.dsc_validity(at, usage_end)
         issuer = state.csca.certificate
@@ -259,14 +254,14 @@ class KeyManager:
                 code=ErrorCode.KEY_STATE_INVALID,
             )
         public_key = session.generate(label, algorithm)
-        certificate = issue_dsc_with(
+        builder = dsc_builder(
             issuer,
-            lambda tbs: session.sign_x509(state.csca.label, tbs),
             public_key,
             common_name=f"{state.country} DSC {authority} {start:%Y-%m-%d}",
             validity=validity,
             types=types,
         )
+        certificate = _issued_by_csca(session, state.csca, builder)
         record = record_for(
             label,
             "dsc",
@@ -300,29 +295,8 @@ def _ending(record: KeyRecord, end: datetime) -> KeyRecord:
     return replace(record, usage_end=min(current_end, end).isoformat())
 
 
-def _label(prefix: str) -> str:
-    return f"{prefix}-{secrets.token_hex(6)}"
-
-
-def _subject(issuer: x509.Certificate, common_name: str) -> x509.Name:
-    country = str(issuer.subject.get_attributes_for_oid(x509.NameOID.COUNTRY_NAME)[0].value)
-    return x509.Name(
-        [
-            x509.NameAttribute(x509.NameOID.COUNTRY_NAME, country),
-            x509.NameAttribute(x509.NameOID.COMMON_NAME, f"{country} {common_name}"),
-        ]
-    )
-
-
-def _signature_only() -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=False,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
-    )
+def _issued_by_csca(
+    session: KeySession, csca: KeyRecord, builder: x509.CertificateBuilder
+) -> x509.Certificate:
+    sign = partial(session.sign_x509, csca.label)
+    return issue_in_backend(builder, issuer_key=signing_key_of(csca.certificate), sign=sign)

@@ -67,13 +67,25 @@ def require_chain(
     """The anchor that issued ``certificate`` (valid at ``at``), else ``TRUST_LIST_UNTRUSTED``."""
     if not certificate.not_valid_before_utc <= at < certificate.not_valid_after_utc:
         raise _error(ErrorCode.TRUST_LIST_UNTRUSTED, "a certificate is outside its validity")
-    for anchor in anchors:
+    anchor = issuer_among(certificate, anchors)
+    if anchor is None:
+        raise _error(
+            ErrorCode.TRUST_LIST_UNTRUSTED, "a certificate is not issued by a pinned anchor"
+        )
+    return anchor
+
+
+def issuer_among(
+    certificate: x509.Certificate, candidates: Sequence[x509.Certificate]
+) -> x509.Certificate | None:
+    """The first of ``candidates`` whose key signed ``certificate`` (names matching), if any."""
+    for candidate in candidates:
         try:
-            certificate.verify_directly_issued_by(anchor)
+            certificate.verify_directly_issued_by(candidate)
         except (ValueError, TypeError, InvalidSignature):
             continue
-        return anchor
-    raise _error(ErrorCode.TRUST_LIST_UNTRUSTED, "a certificate is not issued by a pinned anchor")
+        return candidate
+    return None
 
 
 def _envelope(envelope: Mapping[str, Any]) -> tuple[x509.Certificate, CoseAlgorithm, bytes]:

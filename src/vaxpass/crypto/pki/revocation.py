@@ -14,7 +14,6 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +26,7 @@ from cryptography import x509
 from vaxpass.crypto.pki.lifecycle import KeyManager
 from vaxpass.crypto.pki.listsign import verify_list
 from vaxpass.crypto.pki.state import KeyState
+from vaxpass.crypto.pki.statefile import write_atomically
 from vaxpass.crypto.signer import CoseAlgorithm, Signer
 from vaxpass.errors import TrustStoreError, ValidationError
 from vaxpass.formats.cose import CoseSign1, algorithm_of
@@ -109,10 +109,7 @@ class RevocationStore:
 
     def _write(self, entries: Iterable[RevokedCertificate]) -> None:
         body = [{"kid": e.kid, "expires": e.expires, "hashes": dict(e.hashes)} for e in entries]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(body, indent=2))
-        os.replace(temporary, self.path)
+        write_atomically(self.path, json.dumps(body, indent=2))
 
 
 def revocation_batches(

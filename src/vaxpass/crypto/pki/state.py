@@ -6,8 +6,6 @@ A JSON file under the keys directory (the records database is not involved), wri
 from __future__ import annotations
 
 import base64
-import json
-import os
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -19,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 
 from vaxpass.clock import parse_instant
 from vaxpass.crypto.keys import kid_for_certificate
+from vaxpass.crypto.pki.statefile import read_versioned, save_versioned
 from vaxpass.errors import ErrorCode, SigningError
 
 STATE_VERSION = 1
@@ -105,21 +104,13 @@ class KeyState:
 
 
 def save_state(state: KeyState, path: Path) -> None:
-    body = asdict(state)
-    body["version"] = STATE_VERSION
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(body, indent=2, sort_keys=True))
-    os.replace(temporary, path)
+    save_versioned(path, asdict(state), STATE_VERSION)
 
 
 def load_state(path: Path) -> KeyState:
     if not path.exists():
         raise SigningError("no keys yet: run `vaxpass keys init`", code=ErrorCode.NO_ACTIVE_SIGNER)
-    try:
-        body = json.loads(path.read_text())
-        if body.pop("version") != STATE_VERSION:
-            raise ValueError("unsupported state version")
+    with read_versioned(path, STATE_VERSION, name="key state file") as body:
         return KeyState(
             backend=body["backend"],
             country=body["country"],
@@ -128,10 +119,6 @@ def load_state(path: Path) -> KeyState:
             dscs=tuple(_record(item) for item in body["dscs"]),
             sequences={str(k): int(v) for k, v in body["sequences"].items()},
         )
-    except (ValueError, KeyError, TypeError) as exc:
-        raise SigningError(
-            "the key state file is unreadable", code=ErrorCode.KEY_STATE_INVALID
-        ) from exc
 
 
 def _record(data: dict[str, Any]) -> KeyRecord:

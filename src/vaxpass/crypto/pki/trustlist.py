@@ -16,7 +16,6 @@ import base64
 import binascii
 import hashlib
 import json
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +32,7 @@ from vaxpass.crypto.pki.audit import canonical_json
 from vaxpass.crypto.pki.lifecycle import KeyManager
 from vaxpass.crypto.pki.listsign import LIST_SIGNATURE, require_chain, verify_list
 from vaxpass.crypto.pki.state import KeyRecord, KeyState, Phase
+from vaxpass.crypto.pki.statefile import write_atomically
 from vaxpass.crypto.signer import CoseAlgorithm, Signer
 from vaxpass.errors import ErrorCode, TrustStoreError
 
@@ -226,7 +226,7 @@ class TrustListStore:
     def _save(self, country: str, form: str, certificates: Iterable[x509.Certificate]) -> Path:
         entries = [eu_entry(certificate, country) for certificate in certificates]
         target = self.directory / f"{country}.{form}.json"
-        _write_atomically(
+        write_atomically(
             target, json.dumps({"country": country, "certificates": entries}, indent=2)
         )
         return target
@@ -234,7 +234,7 @@ class TrustListStore:
     def _remember(self, country: str, form: str, sequence: int, digest: str) -> None:
         state = self._state()
         state[f"{country}.{form}"] = {"sequence": sequence, "digest": digest}
-        _write_atomically(self.state_path, json.dumps(state, indent=2, sort_keys=True))
+        write_atomically(self.state_path, json.dumps(state, indent=2, sort_keys=True))
 
     def _state(self) -> dict[str, Any]:
         if not self.state_path.exists():
@@ -362,10 +362,3 @@ def _json(data: bytes) -> Any:
         return json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise TrustStoreError("the list is not JSON", code=ErrorCode.TRUST_LIST_UNSIGNED) from exc
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)

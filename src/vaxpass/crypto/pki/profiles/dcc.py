@@ -1,0 +1,132 @@
+"""EU DCC certificate profiles: the country signing CA (CSCA), document signer certificates
+(DSC) with the key-usage OIDs that bind a DSC to certificate types, and the trust-list signer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from enum import StrEnum
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
+
+from vaxpass.crypto.pki.profiles.building import (
+    PublicSigningKey,
+    Validity,
+    country_of,
+    dated,
+    end_entity,
+    identified,
+    key_usage,
+    sign_locally,
+    signed_locally,
+    subject_name,
+)
+
+
+class CertificateType(StrEnum):
+    """The DCC entry kinds a signer certificate may be restricted to."""
+
+    TEST = "t"
+    VACCINATION = "v"
+    RECOVERY = "r"
+
+
+# Extended key usage OIDs of the EU DCC (and the legacy arc some early signers used).
+KEY_USAGE_OIDS: dict[CertificateType, tuple[str, ...]] = {
+    CertificateType.TEST: ("1.3.6.1.4.1.1847.2021.1.1", "1.3.6.1.4.1.0.1847.2021.1.1"),
+    CertificateType.VACCINATION: ("1.3.6.1.4.1.1847.2021.1.2", "1.3.6.1.4.1.0.1847.2021.1.2"),
+    CertificateType.RECOVERY: ("1.3.6.1.4.1.1847.2021.1.3", "1.3.6.1.4.1.0.1847.2021.1.3"),
+}
+
+
+def csca_builder(
+    public_key: PublicSigningKey,
+    *,
+    country: str,
+    common_name: str,
+    validity: Validity,
+    organisation: str | None = None,
+) -> x509.CertificateBuilder:
+    """A self-signed CA: the CSCA (the offline trust anchor), or the authority CA."""
+    subject = subject_name(country, common_name, organisation)
+    return (
+        dated(x509.CertificateBuilder(), validity)
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(key_usage(certificate_signing=True), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+    )
+
+
+def dsc_builder(
+    csca: x509.Certificate,
+    public_key: PublicSigningKey,
+    *,
+    common_name: str,
+    validity: Validity,
+    types: Iterable[CertificateType] = (),
+    organisation: str | None = None,
+) -> x509.CertificateBuilder:
+    """A document signer certificate issued by ``csca`` (EU DCC profile).
+
+    ``types`` restricts the DSC to entry kinds through EKU OIDs; empty means it may sign all.
+    """
+    subject = subject_name(country_of(csca), common_name, organisation)
+    usage = key_usage(digital_signature=True)
+    builder = identified(end_entity(csca, subject, public_key, validity, usage), csca, public_key)
+    usage_oids = [x509.ObjectIdentifier(KEY_USAGE_OIDS[kind][0]) for kind in sorted(set(types))]
+    if usage_oids:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(usage_oids), critical=False)
+    return builder
+
+
+def trust_list_signer_builder(
+    csca: x509.Certificate, public_key: PublicSigningKey, *, not_before: datetime
+) -> x509.CertificateBuilder:
+    """The signer of every published list: digitalSignature only, valid as long as the CSCA."""
+    country = country_of(csca)
+    subject = subject_name(country, f"{country} Trust List Signer")
+    validity = Validity(not_before, csca.not_valid_after_utc)
+    return end_entity(csca, subject, public_key, validity, key_usage(digital_signature=True))
+
+
+def certificate_types_allowed(certificate: x509.Certificate) -> frozenset[CertificateType]:
+    """The entry kinds a DSC may sign: those named by its DCC EKU OIDs, or all when it has none."""
+    try:
+        usages = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except (x509.ExtensionNotFound, ValueError):
+        return frozenset(CertificateType)
+    present = {oid.dotted_string for oid in usages}
+    allowed = frozenset(kind for kind, oids in KEY_USAGE_OIDS.items() if present.intersection(oids))
+    return allowed or frozenset(CertificateType)
+
+
+def issue_csca(
+    key: CertificateIssuerPrivateKeyTypes,
+    *,
+    country: str,
+    common_name: str,
+    validity: Validity,
+    organisation: str | None = None,
+) -> x509.Certificate:
+    """A self-signed CSCA certificate signed with a key held here (tests, benchmarks)."""
+    public_key = key.public_key()
+    assert isinstance(public_key, ec.EllipticCurvePublicKey | rsa.RSAPublicKey)
+    builder = csca_builder(
+        public_key,
+        country=country,
+        common_name=common_name,
+        validity=validity,
+        organisation=organisation,
+    )
+    return sign_locally(builder, key)
+
+
+# A DSC issued by a CSCA whose key is held here (tests, benchmarks):
+# ``issue_dsc(csca_key, csca, public_key, common_name=…, validity=…, types=…)``.
+issue_dsc = signed_locally(dsc_builder)
