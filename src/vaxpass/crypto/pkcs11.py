@@ -24,7 +24,7 @@ from pkcs11.util.ec import encode_named_curve_parameters
 
 from vaxpass.crypto.keys import kid_for_certificate
 from vaxpass.crypto.pki.profiles import PublicSigningKey
-from vaxpass.crypto.signer import CoseAlgorithm
+from vaxpass.crypto.signer import CoseAlgorithm, SignerIdentity
 from vaxpass.errors import ErrorCode, SigningError
 
 P256_OID = "1.2.840.10045.3.1.7"
@@ -169,21 +169,12 @@ class Pkcs11KeySession:
         return self._keys[(label, kind)]
 
 
-class Pkcs11Signer:
+class Pkcs11Signer(SignerIdentity):
     """A ``Signer`` whose private key stays on the token."""
 
     def __init__(self, private_key: Any, algorithm: CoseAlgorithm, kid: bytes) -> None:
+        super().__init__(algorithm, kid)
         self._key = private_key
-        self._algorithm = algorithm
-        self._kid = kid
-
-    @property
-    def algorithm(self) -> CoseAlgorithm:
-        return self._algorithm
-
-    @property
-    def kid(self) -> bytes:
-        return self._kid
 
     def sign(self, data: bytes) -> bytes:
         with hsm_faults("sign"):
@@ -202,27 +193,23 @@ def _generate_ec(session: Any, label: str, _bits: int) -> None:
     parameters = session.create_domain_parameters(
         KeyType.EC, {Attribute.EC_PARAMS: encode_named_curve_parameters(P256_OID)}, local=True
     )
-    parameters.generate_keypair(
-        store=True,
-        label=label,
-        id=label.encode(),
-        capabilities=MechanismFlag.SIGN | MechanismFlag.VERIFY,
-        private_template=_PRIVATE_TEMPLATE,
-        public_template=_PUBLIC_TEMPLATE,
-    )
+    parameters.generate_keypair(**_stored_signing_pair(label))
 
 
 def _generate_rsa(session: Any, label: str, bits: int) -> None:
-    session.generate_keypair(
-        KeyType.RSA,
-        bits,
-        store=True,
-        label=label,
-        id=label.encode(),
-        capabilities=MechanismFlag.SIGN | MechanismFlag.VERIFY,
-        private_template=_PRIVATE_TEMPLATE,
-        public_template=_PUBLIC_TEMPLATE,
-    )
+    session.generate_keypair(KeyType.RSA, bits, **_stored_signing_pair(label))
+
+
+def _stored_signing_pair(label: str) -> dict[str, Any]:
+    """A sign-only key pair kept on the token under ``label`` (private half sensitive)."""
+    return {
+        "store": True,
+        "label": label,
+        "id": label.encode(),
+        "capabilities": MechanismFlag.SIGN | MechanismFlag.VERIFY,
+        "private_template": _PRIVATE_TEMPLATE,
+        "public_template": _PUBLIC_TEMPLATE,
+    }
 
 
 _GENERATORS = {CoseAlgorithm.ES256: _generate_ec, CoseAlgorithm.PS256: _generate_rsa}

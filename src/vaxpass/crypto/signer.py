@@ -72,3 +72,19 @@ class Signer(Protocol):
     def sign(self, data: bytes) -> bytes:
         """Sign ``data``; the result is in COSE form."""
         ...
+
+
+class SignerIdentity:
+    """The algorithm and kid a signer adapter publishes; the adapter adds ``sign``."""
+
+    def __init__(self, algorithm: CoseAlgorithm, kid: bytes) -> None:
+        self._algorithm = algorithm
+        self._kid = kid
+
+    @property
+    def algorithm(self) -> CoseAlgorithm:
+        return self._algorithm
+
+    @property
+    def kid(self) -> bytes:
+        return self._kid

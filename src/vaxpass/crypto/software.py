@@ -16,30 +16,23 @@ from vaxpass.crypto.keys import (
     es256_der_to_raw,
     kid_for_certificate,
 )
-from vaxpass.crypto.signer import CoseAlgorithm, algorithm_for_key
+from vaxpass.crypto.signer import CoseAlgorithm, SignerIdentity, algorithm_for_key
 from vaxpass.errors import SigningError
 
 SigningKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
 
-class SoftwareSigner:
+class SoftwareSigner(SignerIdentity):
     """A ``Signer`` over a private key held in this process."""
 
     def __init__(self, private_key: SigningKey, certificate: x509.Certificate) -> None:
         if certificate.public_key() != private_key.public_key():
             raise SigningError("the private key does not belong to the signer certificate")
+        super().__init__(
+            algorithm_for_key(private_key.public_key()), kid_for_certificate(certificate)
+        )
         self._key = private_key
-        self._algorithm = algorithm_for_key(private_key.public_key())
-        self._kid = kid_for_certificate(certificate)
         self.certificate = certificate
-
-    @property
-    def algorithm(self) -> CoseAlgorithm:
-        return self._algorithm
-
-    @property
-    def kid(self) -> bytes:
-        return self._kid
 
     def sign(self, data: bytes) -> bytes:
         if isinstance(self._key, ec.EllipticCurvePrivateKey):
