@@ -15,6 +15,7 @@ from vaxpass.config import Settings
 from vaxpass.crypto.backend import KeyBackend
 from vaxpass.crypto.keystore import SoftwareKeyStore
 from vaxpass.crypto.pkcs11 import Pkcs11KeyStore
+from vaxpass.crypto.pki.authorities import AuthorityPolicy, AuthorityRegistry
 from vaxpass.crypto.pki.lifecycle import NATIONAL, ActiveSigner, KeyManager, RotationPolicy
 from vaxpass.crypto.pki.revocation import RevocationStore
 from vaxpass.crypto.pki.trustlist import TrustListStore
@@ -93,3 +94,13 @@ def revocation_store(settings: Settings) -> RevocationStore:
 
 def trust_list_store(settings: Settings) -> TrustListStore:
     return TrustListStore(settings.trust_dir)
+
+
+def authority_registry(settings: Settings) -> AuthorityRegistry:
+    """The confirming authorities, their development CA and keys on the configured backend."""
+    policy = AuthorityPolicy(
+        country=settings.issuer_country,
+        certificate_days=settings.authority_certificate_days,
+        ca_days=settings.csca_valid_days,
+    )
+    return AuthorityRegistry(settings.keys_dir, key_backend(settings), policy)

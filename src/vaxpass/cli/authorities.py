@@ -10,17 +10,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from vaxpass.bootstrap import key_backend
+from vaxpass.bootstrap import authority_registry
 from vaxpass.cli.app import app
 from vaxpass.cli.keys import AlgorithmOption, AtOption, instant, run
 from vaxpass.cli.output import console, print_json
 from vaxpass.config import get_settings
-from vaxpass.crypto.pki.authorities import (
-    AuthorityPolicy,
-    AuthorityRecord,
-    AuthorityRegistry,
-    authority_for,
-)
+from vaxpass.crypto.pki.authorities import AuthorityRecord, AuthorityRegistry, authority_for
 from vaxpass.crypto.pki.trustlist import load_anchors
 from vaxpass.crypto.signer import CoseAlgorithm
 from vaxpass.domain.facility import AuthorityKind
@@ -41,12 +36,7 @@ ScopeOption = Annotated[
 
 def _registry() -> AuthorityRegistry:
     settings = get_settings()
-    policy = AuthorityPolicy(
-        country=settings.issuer_country,
-        certificate_days=settings.authority_certificate_days,
-        ca_days=settings.csca_valid_days,
-    )
-    return AuthorityRegistry(settings.keys_dir, run(lambda: key_backend(settings)), policy)
+    return run(lambda: authority_registry(settings))
 
 
 def _algorithm(name: str | None) -> CoseAlgorithm:
