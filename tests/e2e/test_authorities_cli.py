@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from pki_support import T0, days
 from vaxpass.cli.main import app
 from vaxpass.config import get_settings
+from vaxpass.crypto.pki.profiles import key_usage
 from vaxpass.formats.dcc.sample import sample_vaccination_payload
 
 runner = CliRunner()
@@ -62,17 +63,7 @@ def _certificate(
         .not_valid_after(T0 + days(365))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=not ca,
-                content_commitment=not ca,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=ca,
-                crl_sign=ca,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            key_usage(digital_signature=not ca, non_repudiation=not ca, certificate_signing=ca),
             critical=True,
         )
         .sign(signer, hashes.SHA256())

@@ -21,7 +21,12 @@ from vaxpass.crypto.pki.authorities import (
     authority_for,
     verify_confirmation_signature,
 )
-from vaxpass.crypto.pki.profiles import ROLE_POLICY_OIDS, SCOPE_ATTRIBUTE_OID, certified_authority
+from vaxpass.crypto.pki.profiles import (
+    ROLE_POLICY_OIDS,
+    SCOPE_ATTRIBUTE_OID,
+    certified_authority,
+    key_usage,
+)
 from vaxpass.crypto.software import SoftwareSigner
 from vaxpass.domain.facility import AuthorityKind, SigningAuthority
 from vaxpass.errors import (
@@ -76,16 +81,10 @@ def _name(common_name: str) -> x509.Name:
 
 
 def _usage(*, ca: bool, non_repudiation: bool = True) -> x509.KeyUsage:
-    return x509.KeyUsage(
+    return key_usage(
         digital_signature=not ca,
-        content_commitment=not ca and non_repudiation,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=ca,
-        crl_sign=ca,
-        encipher_only=False,
-        decipher_only=False,
+        non_repudiation=not ca and non_repudiation,
+        certificate_signing=ca,
     )
 
 
@@ -246,25 +245,32 @@ def test_a_confirmation_for_another_role_or_scope_is_rejected(
     assert code is ErrorCode.AUTHORITY_SCOPE_MISMATCH
 
 
+def assert_refused(
+    registry: AuthorityRegistry,
+    record: AuthorityRecord,
+    signature: bytes,
+    *,
+    at: datetime,
+    code: ErrorCode,
+) -> None:
+    """Neither its confirmations verify nor does it sign, both with ``code``."""
+    verify = registry.verify_confirmation
+    args = (BATCH, signature, record.id)
+    assert failure(VerificationError, verify, *args, at=at, authority=HANOI_DOH) is code
+    with pytest.raises(SigningError) as raised, registry.signer(record.id, at=at):
+        pass
+    assert raised.value.code is code
+
+
 def test_an_expired_authority_neither_signs_nor_verifies(
     registry: AuthorityRegistry, issued: AuthorityRecord
 ) -> None:
     signature = sign(registry, issued)
     later = issued.certificate.not_valid_after_utc + days(1)
     assert issued.status(later) == "expired"
-    code = failure(
-        VerificationError,
-        registry.verify_confirmation,
-        BATCH,
-        signature,
-        issued.id,
-        at=later,
-        authority=HANOI_DOH,
+    assert_refused(
+        registry, issued, signature, at=later, code=ErrorCode.SIGNER_CERTIFICATE_NOT_VALID
     )
-    assert code is ErrorCode.SIGNER_CERTIFICATE_NOT_VALID
-    with pytest.raises(SigningError) as raised, registry.signer(issued.id, at=later):
-        pass
-    assert raised.value.code is ErrorCode.SIGNER_CERTIFICATE_NOT_VALID
 
 
 def test_a_revoked_authority_is_rejected(
@@ -272,19 +278,7 @@ def test_a_revoked_authority_is_rejected(
 ) -> None:
     signature = sign(registry, issued)
     registry.revoke(issued.id, at=AT, reason="key-compromise")
-    code = failure(
-        VerificationError,
-        registry.verify_confirmation,
-        BATCH,
-        signature,
-        issued.id,
-        at=AT,
-        authority=HANOI_DOH,
-    )
-    assert code is ErrorCode.REVOKED
-    with pytest.raises(SigningError) as raised, registry.signer(issued.id, at=AT):
-        pass
-    assert raised.value.code is ErrorCode.REVOKED
+    assert_refused(registry, issued, signature, at=AT, code=ErrorCode.REVOKED)
     code = failure(SigningError, registry.revoke, issued.id, at=AT, reason="again")
     assert code is ErrorCode.KEY_STATE_INVALID
     assert registry.get(issued.id).status(AT) == "revoked"
