@@ -4,7 +4,9 @@
 
 Fills a registry store, starts ``vaxpass registry serve`` as its own process on loopback, and
 sends batch queries through ``HttpPopulationRegistry`` (a bounded number of requests). Prints
-checks/s; asserts nothing about time.
+checks/s and two limits measured in the same run: the same checks matched in-process on the
+same store (no HTTP, no JSON), with the ratio, and round trips per second of an empty batch
+(the HTTP cost alone). Asserts nothing about time.
 """
 
 from __future__ import annotations
@@ -52,15 +54,38 @@ def wait_ready(url: str) -> None:
     raise SystemExit("registry did not start")
 
 
-def run(url: str, queries: list[IdentityQuery], batch: int) -> None:
+def run(url: str, queries: list[IdentityQuery], batch: int) -> float:
     client = HttpPopulationRegistry(url, batch_size=batch, timeout=30)
     started = time.perf_counter()
     results = client.match_batch(queries)
     elapsed = time.perf_counter() - started
     client.close()
     outcomes = Counter(r.outcome.value for r in results)
-    print(f"{len(queries)} checks in batches of {batch}: {elapsed:.1f} s, "
-          f"{len(queries) / elapsed:,.0f} checks/s  {dict(outcomes)}")  # fmt: skip
+    rate = len(queries) / elapsed
+    print(f"http      {len(queries)} checks in batches of {batch}: {elapsed:.1f} s, "
+          f"{rate:,.0f} checks/s  {dict(outcomes)}")  # fmt: skip
+    return rate
+
+
+def in_process(store: RegistryStore, queries: list[IdentityQuery], batch: int) -> float:
+    """The same checks on the same store without HTTP or JSON: the matching limit."""
+    started = time.perf_counter()
+    for start in range(0, len(queries), batch):
+        store.match_batch(queries[start : start + batch])
+    elapsed = time.perf_counter() - started
+    rate = len(queries) / elapsed
+    print(f"raw limit {len(queries)} checks matched in-process: {elapsed:.1f} s, "
+          f"{rate:,.0f} checks/s")  # fmt: skip
+    return rate
+
+
+def empty_round_trips(url: str, count: int = 2000) -> None:
+    with httpx.Client(base_url=url) as client:
+        started = time.perf_counter()
+        for _ in range(count):
+            client.post("/v1/match/batch", content=b'{"queries":[]}')
+        elapsed = time.perf_counter() - started
+    print(f"http      {count} empty batches: {count / elapsed:,.0f} round trips/s")
 
 
 def main() -> None:
@@ -79,10 +104,15 @@ def main() -> None:
         server = subprocess.Popen([*SERVE, "--port", str(port)], env=env)
         try:
             wait_ready(f"http://127.0.0.1:{port}")
-            run(f"http://127.0.0.1:{port}", queries, args.batch)
+            rate = run(f"http://127.0.0.1:{port}", queries, args.batch)
+            empty_round_trips(f"http://127.0.0.1:{port}")
         finally:
             server.terminate()
             server.wait(timeout=10)
+        store = RegistryStore(store_path)
+        limit = in_process(store, queries, args.batch)
+        store.close()
+        print(f"ratio     {rate / limit:.2f} of the in-process limit")
 
 
 if __name__ == "__main__":

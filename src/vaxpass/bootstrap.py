@@ -20,6 +20,8 @@ from vaxpass.crypto.pki.lifecycle import NATIONAL, ActiveSigner, KeyManager, Rot
 from vaxpass.crypto.pki.revocation import RevocationStore
 from vaxpass.crypto.pki.trustlist import TrustListStore
 from vaxpass.errors import ConfigurationError
+from vaxpass.registry.client import HttpPopulationRegistry
+from vaxpass.registry.connect import ClientOptions, connect_registry
 
 
 def _software_backend(settings: Settings) -> KeyBackend:
@@ -94,6 +96,21 @@ def revocation_store(settings: Settings) -> RevocationStore:
 
 def trust_list_store(settings: Settings) -> TrustListStore:
     return TrustListStore(settings.trust_dir)
+
+
+@contextmanager
+def population_registry(settings: Settings) -> Iterator[HttpPopulationRegistry]:
+    """The population registry client for ``settings``: ``VAXPASS_REGISTRY_URL``, or the
+    reference service on the local registry store for as long as the context lasts."""
+    options = ClientOptions(
+        timeout=settings.registry_timeout_seconds,
+        retries=settings.registry_retries,
+        batch_size=settings.registry_batch_size,
+    )
+    with connect_registry(
+        settings.registry_url, settings.effective_registry_store, options
+    ) as registry:
+        yield registry
 
 
 def authority_registry(settings: Settings) -> AuthorityRegistry:

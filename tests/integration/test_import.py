@@ -163,3 +163,18 @@ def test_unreadable_files_raise_a_typed_error(
         run_import(engine, path)
     assert caught.value.code is ErrorCode.IMPORT_FILE_INVALID
     assert totals(engine)["people"] == 0
+
+
+def test_impossible_dose_sequences_are_reported_by_row(engine: Engine, tmp_path: Path) -> None:
+    person = ["001090012345", "Nguyễn Bá Hùng", "M", "1990-05-17"]
+    site = ["", "HN-BM", "Bệnh viện Bạch Mai", "01"]
+    first = [[*person, "1", "2021-07-01", "Vaxzevria", *site],
+             [*person, "2", "2021-06-01", "Vaxzevria", *site]]  # fmt: skip
+    summary, errors = run_import(engine, write_csv(tmp_path / "a.csv", first))
+    assert errors.items == [(3, "vaccinated_on", "dated before earlier dose")]
+    assert (summary.rows_rejected, summary.doses_added) == (1, 1)
+    later = [[*person, "1", "2021-08-01", "Vaxzevria", *site]]  # against the stored dose 1
+    summary, errors = run_import(engine, write_csv(tmp_path / "b.csv", later))
+    assert errors.items == [(2, "dose_number", "dose number given twice")]
+    assert (summary.rows_rejected, summary.doses_added) == (1, 0)
+    assert totals(engine)["doses"] == 1

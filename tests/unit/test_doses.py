@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from vaxpass.domain.dates import PartialDate, parse_full_date, parse_partial_date
-from vaxpass.domain.dose import Dose, dose_errors, sequence_errors
+from vaxpass.domain.dose import Dose, dose_errors, sequence_conflicts, sequence_errors
 from vaxpass.domain.vaccines import VACCINES, find_vaccine
 
 TODAY = date(2022, 12, 31)
@@ -91,3 +91,9 @@ def test_full_date_needs_a_day() -> None:
 def test_partial_date_bounds() -> None:
     assert PartialDate(2020, 2).latest() == date(2020, 2, 29)
     assert PartialDate(2021).earliest() == date(2021, 1, 1)
+
+
+def test_sequence_conflicts_name_the_pair() -> None:
+    second = replace(DOSE, dose_number=2, vaccinated_on=date(2021, 7, 1))
+    ((earlier, later, error),) = sequence_conflicts([second, DOSE])
+    assert (earlier, later, error.reason) == (1, 0, "dated before earlier dose")

@@ -111,3 +111,19 @@ def test_any_bytes_give_rows_or_a_typed_error(data: bytes) -> None:
     except ImportFileError:
         return
     assert all(isinstance(cells, dict) for _, cells in rows)
+
+
+def test_unusual_but_harmless_characters_pass() -> None:
+    # Not printable for str.isprintable (a separator), yet no control or bidi character.
+    assert cell_problem("full_name", "Nguyễn\u00a0Bá Hùng") is None
+    assert cell_problem("full_name", "Nguyễn\u2028Bá") is None
+
+
+def test_cached_parts_still_report_each_row() -> None:
+    bad = {**GOOD, "dose_number": "0"}
+    for row_no in (2, 3):
+        assert validate_row(row_no, bad, RULES) == validate_row(row_no, bad, RULES)
+        assert isinstance(validate_row(row_no, GOOD, RULES), StagedRow)
+    staged = validate_row(7, GOOD, RULES)
+    assert isinstance(staged, StagedRow)
+    assert staged.row_no == 7

@@ -22,11 +22,11 @@ from rich.progress import (
 from rich.table import Table
 from sqlalchemy import Engine
 
+from vaxpass.bootstrap import population_registry
 from vaxpass.cli.app import app
 from vaxpass.clock import SystemClock
 from vaxpass.config import get_settings
 from vaxpass.errors import VaxpassError
-from vaxpass.registry.connect import connect_registry
 from vaxpass.registry.store import RegistryStore
 from vaxpass.services.identity import pending_count, verify_identities
 from vaxpass.services.importer import ErrorReport, default_report_path, import_records
@@ -125,7 +125,7 @@ def verify_identities_command(
     total = pending_count(engine, limit)
     done = 0
     try:
-        with connect_registry(settings) as registry, progress_bar("checking", total) as advance:
+        with population_registry(settings) as registry, progress_bar("checking", total) as advance:
 
             def step(batch: int) -> None:
                 nonlocal done

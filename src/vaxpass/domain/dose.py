@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
+from typing import Protocol
 
 from vaxpass.domain.dates import PartialDate
 from vaxpass.domain.vaccines import find_vaccine
@@ -70,19 +71,53 @@ def _date_errors(dose: Dose, birth: PartialDate, today: date) -> list[FieldError
     return [FieldError("vaccinated_on", reason) for failed, reason in rules if failed]
 
 
+def dose_rule_errors(dose: Dose) -> list[FieldError]:
+    """The rules that depend on the dose alone: product, manufacturer, prophylaxis, series."""
+    return _product_errors(dose) + _series_errors(dose)
+
+
+def dose_date_errors(dose: Dose, birth: PartialDate, today: date) -> list[FieldError]:
+    """The rules on the date of vaccination: not in the future, not before vaccines or birth."""
+    return _date_errors(dose, birth, today)
+
+
 def dose_errors(dose: Dose, birth: PartialDate, today: date) -> list[FieldError]:
     """Every rule the dose breaks on its own: product, series and dates."""
-    return _product_errors(dose) + _series_errors(dose) + _date_errors(dose, birth, today)
+    return dose_rule_errors(dose) + _date_errors(dose, birth, today)
 
 
-def sequence_errors(doses: Iterable[Dose]) -> list[FieldError]:
+DOSE_GIVEN_TWICE = "dose number given twice"
+DATED_BEFORE_EARLIER_DOSE = "dated before earlier dose"
+
+
+class SequencedDose(Protocol):
+    """What the sequence rules look at: a ``Dose``, or any record with these two fields."""
+
+    @property
+    def dose_number(self) -> int: ...
+
+    @property
+    def vaccinated_on(self) -> date: ...
+
+
+def sequence_conflicts(doses: Sequence[SequencedDose]) -> list[tuple[int, int, FieldError]]:
+    """Like ``sequence_errors``, with the positions (in ``doses``) of the earlier and the later
+    dose of each impossible pair; the error is about the later one."""
+    order = sorted(range(len(doses)), key=lambda i: (doses[i].dose_number, doses[i].vaccinated_on))
+    conflicts: list[tuple[int, int, FieldError]] = []
+    for first, second in pairwise(order):
+        before, after = doses[first], doses[second]
+        if after.dose_number == before.dose_number and after.vaccinated_on != before.vaccinated_on:
+            reason = DOSE_GIVEN_TWICE
+        elif after.vaccinated_on <= before.vaccinated_on:
+            reason = DATED_BEFORE_EARLIER_DOSE
+        else:
+            continue
+        conflicts.append((first, second, FieldError(f"dose[{after.dose_number}]", reason)))
+    return conflicts
+
+
+def sequence_errors(doses: Iterable[SequencedDose]) -> list[FieldError]:
     """Impossible sequences across one person's doses: a later dose number dated earlier, or
     the same dose number on two different dates."""
-    ordered: Sequence[Dose] = sorted(doses, key=lambda d: (d.dose_number, d.vaccinated_on))
-    errors: list[FieldError] = []
-    for before, after in pairwise(ordered):
-        if after.dose_number == before.dose_number and after.vaccinated_on != before.vaccinated_on:
-            errors.append(FieldError(f"dose[{after.dose_number}]", "dose number given twice"))
-        elif after.vaccinated_on <= before.vaccinated_on:
-            errors.append(FieldError(f"dose[{after.dose_number}]", "dated before earlier dose"))
-    return errors
+    return [error for _, _, error in sequence_conflicts(list(doses))]

@@ -43,6 +43,7 @@ _SHAPES: tuple[tuple[re.Pattern[str], IdKind], ...] = (
     (re.compile(r"[0-9]{9}"), IdKind.CMND),
     (re.compile(r"[A-Z][0-9]{7}"), IdKind.PASSPORT),
 )
+_CCCD = _SHAPES[0][0]
 _FIRST_CENTURY = 19  # G = 0/1 means the 1900s, 2/3 the 2000s, ...
 
 
@@ -59,7 +60,7 @@ def classify_id(text: str) -> IdentityDocument:
 
 def cccd_problems(number: str, sex: Sex, birth_year: int) -> list[IdProblem]:
     """Every inconsistency between a 12-digit CCCD and the holder's sex and birth year."""
-    if not re.fullmatch(r"[0-9]{12}", number):
+    if not _CCCD.fullmatch(number):
         return [IdProblem.MALFORMED]
     problems: list[IdProblem] = []
     if number[0] != "0" or not is_province_code(number[1:3]):

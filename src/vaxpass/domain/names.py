@@ -55,6 +55,7 @@ def name_key(text: str) -> str:
     return " ".join(_syllable_key(w) for w in words)
 
 
+@lru_cache(maxsize=4096)
 def _icao_char(char: str) -> str:
     special = _ICAO_SPECIAL.get(char)
     if special is not None:
@@ -69,7 +70,7 @@ def _icao_char(char: str) -> str:
 
 def transliterate_name(text: str) -> str:
     """ICAO 9303 machine-readable form: upper case, no diacritics, Đ → D, spaces → ``<``."""
-    out = "".join(_icao_char(c) for c in normalise_name(text))
+    out = "".join(map(_icao_char, normalise_name(text)))
     while "<<" in out:
         out = out.replace("<<", "<")
     return out.strip(_ICAO_FILLER)

@@ -17,6 +17,7 @@ from vaxpass.errors import ErrorCode, RegistryError
 from vaxpass.registry import wire
 
 _RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
+_JSON = {"Content-Type": "application/json"}
 
 
 class HttpPopulationRegistry:
@@ -57,9 +58,10 @@ class HttpPopulationRegistry:
         return results
 
     def _post(self, path: str, body: dict[str, Any]) -> Any:
+        payload = wire.encode(body)
         for attempt in range(self._retries + 1):
             try:
-                response = self._client.post(path, json=body)
+                response = self._client.post(path, content=payload, headers=_JSON)
             except httpx.TransportError as exc:
                 if attempt == self._retries:
                     raise RegistryError(f"registry unreachable ({type(exc).__name__})") from exc

@@ -1,39 +1,48 @@
-"""Choosing the registry: the configured URL, or the reference service started in-process."""
+"""Choosing the registry: a service at a given URL, or the reference service started in-process
+on a local store. Plain parameters only: the composition root reads the settings."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
-from vaxpass.config import Settings
 from vaxpass.registry.client import HttpPopulationRegistry
 from vaxpass.registry.server import start_registry
 from vaxpass.registry.store import RegistryStore
 
 
-def _client(settings: Settings, url: str) -> HttpPopulationRegistry:
+@dataclass(frozen=True, slots=True)
+class ClientOptions:
+    timeout: float = 10.0
+    retries: int = 3
+    batch_size: int = 1000
+
+
+def _client(url: str, options: ClientOptions) -> HttpPopulationRegistry:
     return HttpPopulationRegistry(
-        url,
-        timeout=settings.registry_timeout_seconds,
-        retries=settings.registry_retries,
-        batch_size=settings.registry_batch_size,
+        url, timeout=options.timeout, retries=options.retries, batch_size=options.batch_size
     )
 
 
 @contextmanager
-def connect_registry(settings: Settings) -> Iterator[HttpPopulationRegistry]:
-    """An HTTP client to ``VAXPASS_REGISTRY_URL``; without it, the embedded default serves the
-    local registry store on a free loopback port for as long as the context lasts."""
-    if settings.registry_url:
-        client = _client(settings, settings.registry_url)
+def connect_registry(
+    url: str | None, store_path: Path, options: ClientOptions | None = None
+) -> Iterator[HttpPopulationRegistry]:
+    """An HTTP client to ``url``; without one, the reference service serves the store at
+    ``store_path`` on a free loopback port for as long as the context lasts."""
+    options = options or ClientOptions()
+    if url:
+        client = _client(url, options)
         try:
             yield client
         finally:
             client.close()
         return
-    store = RegistryStore(settings.effective_registry_store)
+    store = RegistryStore(store_path)
     running = start_registry(store)
-    client = _client(settings, running.url)
+    client = _client(running.url, options)
     try:
         yield client
     finally:

@@ -8,14 +8,17 @@ spreadsheet-formula prefixes (``=``, ``+``, ``-``, ``@``).
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from vaxpass.domain.dates import PartialDate, parse_full_date, parse_partial_date
-from vaxpass.domain.dose import Dose, dose_errors
+from vaxpass.domain.dose import Dose, dose_date_errors, dose_rule_errors
 from vaxpass.domain.facility import facility_code_ok
 from vaxpass.domain.names import name_key
 from vaxpass.domain.person import Person, country_ok, email_ok, make_person, phone_ok
@@ -41,20 +44,38 @@ _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_EXEMPT = frozenset({"phone"})  # "+84…" is a phone number; the pattern check covers it
 
 
+_BAD_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
 def _has_bad_char(value: str) -> bool:
-    return any(unicodedata.category(c) in {"Cc", "Cf", "Cs", "Co", "Cn"} for c in value)
+    return any(unicodedata.category(c) in _BAD_CATEGORIES for c in value)
+
+
+def _unusual_cell_problem(value: str, limit: int) -> str | None:
+    """The checks that only matter when a cell holds a character that ``isprintable`` refuses
+    (every control, format, surrogate, private-use or unassigned character is one of them)."""
+    if _UNDECODABLE.search(value):
+        return "not valid text in its encoding"
+    if len(value) > limit:
+        return "too long"
+    if _has_bad_char(value):
+        return "contains control or bidi characters"
+    return None
 
 
 def cell_problem(field: str, value: str) -> str | None:
     """Why a raw cell is unacceptable, whatever the field means; ``None`` when it is fine."""
-    checks: tuple[tuple[Callable[[], bool], str], ...] = (
-        (lambda: any("\udc80" <= c <= "\udcff" for c in value), "not valid text in its encoding"),
-        (lambda: len(value) > MAX_LENGTH.get(field, DEFAULT_MAX_LENGTH), "too long"),
-        (lambda: _has_bad_char(value), "contains control or bidi characters"),
-        (lambda: field not in _FORMULA_EXEMPT and value.startswith(_FORMULA_PREFIXES),
-         "starts like a spreadsheet formula"),
-    )  # fmt: skip
-    return next((reason for failed, reason in checks if failed()), None)
+    limit = MAX_LENGTH.get(field, DEFAULT_MAX_LENGTH)
+    if not value.isprintable():
+        problem = _unusual_cell_problem(value, limit)
+        if problem is not None:
+            return problem
+    elif len(value) > limit:
+        return "too long"
+    if field not in _FORMULA_EXEMPT and value.startswith(_FORMULA_PREFIXES):
+        return "starts like a spreadsheet formula"
+    return None
 
 
 def _int_1_9(text: str) -> int:
@@ -105,11 +126,13 @@ def _parse_cell(field: str, raw: str) -> tuple[Any, str | None]:
         return None, "invalid" if raw in reason else reason  # never echo the value
 
 
-def _parse_cells(cells: Mapping[str, str]) -> tuple[dict[str, Any], list[FieldError]]:
+def _parse_cells(
+    fields: Sequence[str], raws: Sequence[str]
+) -> tuple[dict[str, Any], list[FieldError]]:
     values: dict[str, Any] = {}
     errors: list[FieldError] = []
-    for field in COLUMNS:
-        raw = cells.get(field, "").strip()
+    for field, cell in zip(fields, raws, strict=True):
+        raw = cell.strip()
         if not raw:
             if field in REQUIRED:
                 errors.append(FieldError(field, "missing"))
@@ -127,21 +150,30 @@ class RowRules:
     today: date
 
 
-def _dose(values: dict[str, Any]) -> Dose:
-    vaccine: Vaccine = values["product"]
-    number: int = values["dose_number"]
-    default_series = vaccine.primary_doses if number <= vaccine.primary_doses else number
-    return Dose(
-        product=vaccine.mp,
-        manufacturer=values.get("manufacturer", vaccine.ma),
-        prophylaxis=values.get("prophylaxis", vaccine.vp[0]),
-        dose_number=number,
-        series_doses=values.get("series_doses", default_series),
-        vaccinated_on=values["vaccinated_on"],
-        facility_code=values["facility_code"],
-        country=values.get("country", "VN"),
-        lot_number=values.get("lot_number", ""),
-    )
+# A row is validated in parts. Each part depends only on its own cells, so its outcome is
+# remembered (bounded caches): the person's cells repeat on each of their doses, and products,
+# dates, dose numbers and facilities repeat throughout an export.
+_PERSON_FIELDS = COLUMNS[0:7]
+_DOSE_FIELDS = COLUMNS[7:13]
+_LOT = COLUMNS.index("lot_number")
+_FACILITY_FIELDS = COLUMNS[14:17]
+_COUNTRY = COLUMNS.index("country")
+_NO_ERRORS: tuple[FieldError, ...] = ()
+_UNKNOWN_BIRTH = PartialDate(1900)
+_NO_DOSE = Dose("", "", "", 1, 1, date.min, "")
+
+
+class _PersonPart(NamedTuple):
+    errors: tuple[FieldError, ...]
+    staged: tuple[Any, ...] = ()  # record_key … id_problems, as in ``StagedRow``
+    birth: PartialDate = _UNKNOWN_BIRTH
+
+
+class _DosePart(NamedTuple):
+    errors: tuple[FieldError, ...]
+    staged: tuple[Any, ...] = ()  # dose_number … prophylaxis, as in ``StagedRow``
+    dose: Dose = _NO_DOSE
+    rule_errors: tuple[FieldError, ...] = ()
 
 
 def record_key(person: Person, raw_id: str) -> str:
@@ -154,18 +186,88 @@ def record_key(person: Person, raw_id: str) -> str:
     return "x:" + hashlib.sha256(basis.encode()).hexdigest()[:40]
 
 
-def _staged(row_no: int, values: dict[str, Any], person: Person, dose: Dose) -> StagedRow:
-    document = person.document
-    return StagedRow(
-        row_no, record_key(person, values.get("id_number", "")),
-        document.kind.value if document else None, document.number if document else None,
-        person.full_name, name_key(person.full_name), person.name_icao, person.sex.value,
-        person.birth_date.isoformat(), person.nationality, person.phone, person.email,
-        person.initial_state.value, ",".join(p.value for p in person.id_problems),
-        dose.dose_number, dose.series_doses, dose.vaccinated_on, dose.product,
-        dose.manufacturer, dose.prophylaxis, dose.lot_number, dose.facility_code,
-        values.get("facility_name", dose.facility_code), values["facility_province"], dose.country,
+@lru_cache(maxsize=4096)
+def _person_part(raws: tuple[str, ...]) -> _PersonPart:
+    values, errors = _parse_cells(_PERSON_FIELDS, raws)
+    if errors:
+        return _PersonPart(tuple(errors))
+    birth: PartialDate = values["birth_date"]
+    raw_id: str = values.get("id_number", "")
+    person = make_person(
+        values["full_name"], values["sex"], birth, raw_id,
+        nationality=values.get("nationality", "VN"), phone=values.get("phone", ""),
+        email=values.get("email", ""),
     )  # fmt: skip
+    document = person.document
+    staged = (
+        record_key(person, raw_id), document.kind.value if document else None,
+        document.number if document else None, person.full_name, name_key(person.full_name),
+        person.name_icao, person.sex.value, birth.isoformat(), person.nationality, person.phone,
+        person.email, person.initial_state.value, ",".join(p.value for p in person.id_problems),
+    )  # fmt: skip
+    return _PersonPart(_NO_ERRORS, staged, birth)
+
+
+@lru_cache(maxsize=16384)
+def _dose_part(raws: tuple[str, ...]) -> _DosePart:
+    values, errors = _parse_cells(_DOSE_FIELDS, raws)
+    if errors:
+        return _DosePart(tuple(errors))
+    vaccine: Vaccine = values["product"]
+    number: int = values["dose_number"]
+    default_series = vaccine.primary_doses if number <= vaccine.primary_doses else number
+    dose = Dose(
+        product=vaccine.mp,
+        manufacturer=values.get("manufacturer", vaccine.ma),
+        prophylaxis=values.get("prophylaxis", vaccine.vp[0]),
+        dose_number=number,
+        series_doses=values.get("series_doses", default_series),
+        vaccinated_on=values["vaccinated_on"],
+        facility_code="",  # the rules on a dose do not depend on where it was given
+    )
+    staged = (dose.dose_number, dose.series_doses, dose.vaccinated_on, dose.product,
+              dose.manufacturer, dose.prophylaxis)  # fmt: skip
+    return _DosePart(_NO_ERRORS, staged, dose, tuple(dose_rule_errors(dose)))
+
+
+@lru_cache(maxsize=4096)
+def _facility_part(raws: tuple[str, ...]) -> tuple[tuple[FieldError, ...], tuple[str, ...]]:
+    values, errors = _parse_cells(_FACILITY_FIELDS, raws)
+    if errors:
+        return tuple(errors), ()
+    code: str = values["facility_code"]
+    return _NO_ERRORS, (code, values.get("facility_name", code), values["facility_province"])
+
+
+@lru_cache(maxsize=256)
+def _country_part(raw: str) -> tuple[tuple[FieldError, ...], str]:
+    values, errors = _parse_cells(("country",), (raw,))
+    return tuple(errors), values.get("country", "VN")
+
+
+def _lot_part(cell: str) -> tuple[tuple[FieldError, ...], str]:
+    raw = cell.strip()
+    problem = cell_problem("lot_number", raw) if raw else None
+    return ((FieldError("lot_number", problem),), "") if problem else (_NO_ERRORS, raw)
+
+
+def _rule_errors(person: _PersonPart, dose: _DosePart, today: date) -> list[FieldError]:
+    problems = [*dose.rule_errors, *dose_date_errors(dose.dose, person.birth, today)]
+    if person.birth.earliest() > today:
+        problems.append(FieldError("birth_date", "in the future"))
+    return problems
+
+
+_ALL_CELLS = itemgetter(*COLUMNS)
+
+
+def _raw_cells(cells: Mapping[str, str]) -> tuple[str, ...]:
+    """The cells of every known column, unstripped (the cached parts strip them)."""
+    try:
+        found: tuple[str, ...] = _ALL_CELLS(cells)
+    except KeyError:
+        return tuple(cells.get(field, "") for field in COLUMNS)
+    return found
 
 
 def validate_row(
@@ -174,17 +276,16 @@ def validate_row(
     """A staged row ready for the database, or every reason the row is rejected."""
     if EXTRA_CELLS in cells:
         return [FieldError("_row", "more cells than header columns")]
-    values, errors = _parse_cells(cells)
+    raws = _raw_cells(cells)
+    person = _person_part(raws[0:7])
+    dose = _dose_part(raws[7:13])
+    lot_errors, lot = _lot_part(raws[_LOT])
+    facility_errors, facility = _facility_part(raws[14:17])
+    country_errors, country = _country_part(raws[_COUNTRY])
+    errors = person.errors + dose.errors + lot_errors + facility_errors + country_errors
     if errors:
-        return errors
-    birth: PartialDate = values["birth_date"]
-    person = make_person(
-        values["full_name"], values["sex"], birth, values.get("id_number", ""),
-        nationality=values.get("nationality", "VN"), phone=values.get("phone", ""),
-        email=values.get("email", ""),
-    )  # fmt: skip
-    dose = _dose(values)
-    problems = dose_errors(dose, birth, rules.today)
-    if birth.earliest() > rules.today:
-        problems.append(FieldError("birth_date", "in the future"))
-    return problems or _staged(row_no, values, person, dose)
+        return list(errors)
+    problems = _rule_errors(person, dose, rules.today)
+    if problems:
+        return problems
+    return StagedRow._make((row_no, *person.staged, *dose.staged, lot, *facility, country))

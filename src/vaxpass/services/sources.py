@@ -50,6 +50,18 @@ def _zip_row(header: list[str], cells: list[str]) -> dict[str, str]:
     return row
 
 
+def _blank(cells: list[str]) -> bool:
+    """True when every cell is empty or whitespace (``str.isspace`` is what ``strip`` uses)."""
+    joined = "".join(cells)
+    return not joined or joined.isspace()
+
+
+def _cells_of(header: list[str], cells: list[str]) -> dict[str, str]:
+    if len(cells) > len(header):
+        return _zip_row(header, cells)
+    return dict(zip(header, cells, strict=False))
+
+
 def read_csv(stream: IO[bytes]) -> Iterator[Row]:
     csv.field_size_limit(MAX_CELL_BYTES)
     text = io.TextIOWrapper(
@@ -61,16 +73,15 @@ def read_csv(stream: IO[bytes]) -> Iterator[Row]:
     reader = csv.reader(text)
     row_no = 0
     try:
-        header: list[str] | None = None
-        for row_no, cells in enumerate(reader, start=1):
-            if header is None:
-                header = _header(cells)
-            elif any(c.strip() for c in cells):
-                yield row_no, _zip_row(header, cells)
+        first = next(reader, None)
+        if first is None:
+            raise ImportFileError("the file is empty", row=1)
+        header, row_no = _header(first), 1
+        for row_no, cells in enumerate(reader, start=2):
+            if not _blank(cells):
+                yield row_no, _cells_of(header, cells)
     except (csv.Error, UnicodeError) as exc:
         raise ImportFileError("CSV structure unreadable", row=row_no + 1) from exc
-    if header is None:
-        raise ImportFileError("the file is empty", row=1)
 
 
 def _cell_text(value: Any) -> str:

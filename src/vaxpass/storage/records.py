@@ -48,24 +48,28 @@ def count_pending(conn: Connection) -> int:
     return int(conn.execute(query).scalar_one())
 
 
+def _by_answer(outcomes: Sequence[IdentityOutcome]) -> dict[tuple[str, str], list[int]]:
+    groups: dict[tuple[str, str], list[int]] = {}
+    for o in outcomes:
+        groups.setdefault((o.state.value, ",".join(o.mismatch_fields)), []).append(o.person_id)
+    return groups
+
+
 def record_identity_outcomes(
     conn: Connection, outcomes: Sequence[IdentityOutcome], at: datetime
 ) -> None:
-    """Store the registry's answers; only records still pending are changed."""
-    if not outcomes:
-        return
+    """Store the registry's answers; only records still pending are changed. One set-based
+    UPDATE per distinct answer (most of a batch shares a handful of them)."""
     statement = (
         update(people)
-        .where(people.c.id == bindparam("pid"), people.c.state == PENDING_IDENTITY_CHECK.value)
+        .where(
+            people.c.id.in_(bindparam("ids", expanding=True)),
+            people.c.state == PENDING_IDENTITY_CHECK.value,
+        )
         .values(state=bindparam("new_state"), mismatch_fields=bindparam("fields"), checked_at=at)
     )
-    conn.execute(
-        statement,
-        [
-            {"pid": o.person_id, "new_state": o.state.value, "fields": ",".join(o.mismatch_fields)}
-            for o in outcomes
-        ],
-    )
+    for (state, fields), ids in _by_answer(outcomes).items():
+        conn.execute(statement, {"ids": ids, "new_state": state, "fields": fields})
 
 
 def counts_by_state(conn: Connection) -> dict[str, int]:

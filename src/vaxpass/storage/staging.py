@@ -1,18 +1,26 @@
-"""Bulk import through a temporary staging table, merged into the real tables by natural key.
+"""Bulk import through temporary staging tables, merged into the real tables by natural key.
 
-Rows stream into ``import_staging`` (PostgreSQL: ``COPY``; SQLite: batched inserts), then three
-``INSERT ... SELECT`` statements merge facilities, people and doses, ignoring rows whose natural
-key already exists. Everything happens inside the caller's transaction: a crash leaves nothing.
+The import streams in chunks. Each chunk goes into three staging tables (PostgreSQL: ``COPY``;
+SQLite: ``executemany``): ``import_doses`` gets every row's dose, ``import_people`` the first
+row of each person in the chunk and ``import_facilities`` the first row of each facility, so
+person and facility cells are sent once per chunk rather than once per dose. Three set-based
+``INSERT ... SELECT`` statements then merge the chunk, skipping natural keys already stored (the
+first occurrence in the file wins), and the staging tables are emptied for the next chunk.
+Everything happens inside the caller's transaction: a crash leaves nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
+from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, text
+from sqlalchemy import ARRAY, ColumnElement, Connection, Text, any_, bindparam, select, text
+
+from vaxpass.storage.tables import doses, people
 
 
 class StagedRow(NamedTuple):
@@ -43,6 +51,13 @@ class StagedRow(NamedTuple):
     country: str
 
 
+class StoredDose(NamedTuple):
+    record_key: str
+    dose_number: int
+    vaccinated_on: date
+    product: str
+
+
 COLUMNS = StagedRow._fields
 _PERSON = (
     "record_key, id_kind, id_number, full_name, name_key, name_icao, sex, birth_date, "
@@ -52,14 +67,28 @@ _DOSE = (
     "dose_number, series_doses, vaccinated_on, product, manufacturer, prophylaxis, "
     "lot_number, facility_code, country"
 )
-_INT_COLUMNS = {"row_no": "BIGINT", "dose_number": "SMALLINT", "series_doses": "SMALLINT"}
+_STAGING: dict[str, tuple[str, ...]] = {
+    "import_people": COLUMNS[0:14],
+    "import_doses": ("row_no", "record_key", *(c.strip() for c in _DOSE.split(","))),
+    "import_facilities": ("facility_code", "facility_name", "facility_province"),
+}
+_DOSE_CELLS = itemgetter(*(COLUMNS.index(c) for c in _STAGING["import_doses"]))
+_TYPES = {"row_no": "BIGINT", "dose_number": "SMALLINT", "series_doses": "SMALLINT"}
+_KEYS_PER_QUERY = 5000
 
 
 @dataclass(frozen=True, slots=True)
 class MergeCounts:
-    facilities_added: int
-    people_added: int
-    doses_added: int
+    facilities_added: int = 0
+    people_added: int = 0
+    doses_added: int = 0
+
+    def __add__(self, other: MergeCounts) -> MergeCounts:
+        return MergeCounts(
+            self.facilities_added + other.facilities_added,
+            self.people_added + other.people_added,
+            self.doses_added + other.doses_added,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +97,24 @@ class _Dialect:
     date_type: str
     insert: str
     conflict: str
+    empty: str
+    setup: tuple[str, ...]
+    teardown: tuple[str, ...]
 
 
+# SQLite: a larger page cache for the index updates while importing, put back at the end.
+# Durability settings stay as they are: the import is one transaction, so a crash still leaves
+# nothing behind. PostgreSQL: enough memory to sort a chunk without temporary files.
 _DIALECTS: dict[str, _Dialect] = {
-    "postgresql": _Dialect(" ON COMMIT DROP", "DATE", "INSERT", " ON CONFLICT DO NOTHING"),
-    "sqlite": _Dialect("", "TEXT", "INSERT OR IGNORE", ""),
-}
+    "postgresql": _Dialect(
+        " ON COMMIT DROP", "DATE", "INSERT", " ON CONFLICT DO NOTHING", "TRUNCATE {}",
+        ("SET LOCAL work_mem = '64MB'",), (),
+    ),
+    "sqlite": _Dialect(
+        "", "TEXT", "INSERT OR IGNORE", "", "DELETE FROM {}", ("PRAGMA cache_size = -65536",),
+        ("PRAGMA cache_size = -2000", *(f"DROP TABLE IF EXISTS {t}" for t in _STAGING)),
+    ),
+}  # fmt: skip
 
 
 def _dialect(conn: Connection) -> _Dialect:
@@ -81,60 +122,104 @@ def _dialect(conn: Connection) -> _Dialect:
 
 
 def create_staging(conn: Connection) -> None:
+    """Prepare the connection for a bulk import and create the (empty) staging tables."""
     d = _dialect(conn)
-    types = {**_INT_COLUMNS, "vaccinated_on": d.date_type}
-    columns = ", ".join(f"{c} {types.get(c, 'TEXT')}" for c in COLUMNS)
-    conn.execute(text("DROP TABLE IF EXISTS import_staging"))
-    conn.execute(text(f"CREATE TEMP TABLE import_staging ({columns}){d.temp_suffix}"))
+    for statement in d.setup:
+        conn.exec_driver_sql(statement)
+    types = {**_TYPES, "vaccinated_on": d.date_type}
+    for table, names in _STAGING.items():
+        columns = ", ".join(f"{c} {types.get(c, 'TEXT')}" for c in names)
+        conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+        conn.execute(text(f"CREATE TEMP TABLE {table} ({columns}){d.temp_suffix}"))
 
 
-def _copy_rows(conn: Connection, rows: Sequence[StagedRow]) -> None:
+def finish_staging(conn: Connection) -> None:
+    """Put the connection's settings back (PostgreSQL drops the tables at commit)."""
+    for statement in _dialect(conn).teardown:
+        conn.exec_driver_sql(statement)
+
+
+def _split(rows: Sequence[StagedRow]) -> dict[str, list[tuple[Any, ...]]]:
+    """The chunk's rows for each staging table: every dose, first person and facility rows."""
+    people_seen: set[str] = set()
+    facilities_seen: set[str] = set()
+    persons: list[tuple[Any, ...]] = []
+    facilities: list[tuple[Any, ...]] = []
+    for row in rows:
+        if row.record_key not in people_seen:
+            people_seen.add(row.record_key)
+            persons.append(row[0:14])  # row_no … id_problems
+        if row.facility_code not in facilities_seen:
+            facilities_seen.add(row.facility_code)
+            facilities.append(row[21:24])  # facility code, name, province
+    doses = list(map(_DOSE_CELLS, rows))
+    return {"import_people": persons, "import_doses": doses, "import_facilities": facilities}
+
+
+def _copy_rows(conn: Connection, table: str, rows: list[tuple[Any, ...]]) -> None:
     raw: Any = conn.connection.driver_connection
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(f"COPY import_staging ({', '.join(COLUMNS)}) FROM STDIN") as copy,
-    ):
+    columns = ", ".join(_STAGING[table])
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
 
-def _insert_rows(conn: Connection, rows: Sequence[StagedRow]) -> None:
-    placeholders = ", ".join("?" for _ in COLUMNS)
+def _insert_rows(conn: Connection, table: str, rows: list[tuple[Any, ...]]) -> None:
+    placeholders = ", ".join("?" for _ in _STAGING[table])
     raw: Any = conn.connection.driver_connection
-    raw.executemany(f"INSERT INTO import_staging VALUES ({placeholders})", rows)
+    raw.executemany(f"INSERT INTO {table} VALUES ({placeholders})", rows)
 
 
 _WRITERS = {"postgresql": _copy_rows, "sqlite": _insert_rows}
 
 
 def write_staging(conn: Connection, rows: Sequence[StagedRow]) -> None:
-    if rows:
-        _WRITERS[conn.dialect.name](conn, rows)
+    """Replace the staging tables' content with ``rows`` (one chunk)."""
+    empty = _dialect(conn).empty
+    for table, staged in _split(rows).items():
+        conn.exec_driver_sql(empty.format(table))
+        if staged:
+            _WRITERS[conn.dialect.name](conn, table, staged)
+
+
+_STORED = select(people.c.record_key, doses.c.dose_number, doses.c.vaccinated_on,
+                 doses.c.product).join(doses, doses.c.person_id == people.c.id)  # fmt: skip
+
+
+def _key_filter(conn: Connection, keys: list[str]) -> ColumnElement[bool]:
+    if conn.dialect.name == "postgresql":  # one array parameter instead of a list of them
+        return people.c.record_key == any_(bindparam("keys", keys, ARRAY(Text)))
+    return people.c.record_key.in_(keys)
+
+
+def stored_doses(conn: Connection, record_keys: Iterable[str]) -> Iterator[StoredDose]:
+    """The doses already stored for these people (by record key)."""
+    unique = iter(sorted(set(record_keys)))
+    while keys := list(islice(unique, _KEYS_PER_QUERY)):
+        for row in conn.execute(_STORED.where(_key_filter(conn, keys))):
+            yield StoredDose(*row)
 
 
 def _merge_statements(d: _Dialect) -> tuple[str, str, str]:
     facilities = (
         f"{d.insert} INTO facilities (code, name, province_code) "
-        "SELECT facility_code, MIN(facility_name), MIN(facility_province) "
-        f"FROM import_staging GROUP BY facility_code{d.conflict}"
+        f"SELECT facility_code, facility_name, facility_province FROM import_facilities"
+        f"{d.conflict}"
     )
     people = (
         f"{d.insert} INTO people ({_PERSON}, mismatch_fields) "
-        f"SELECT {_PERSON}, '' FROM import_staging WHERE row_no IN "
-        f"(SELECT MIN(row_no) FROM import_staging GROUP BY record_key){d.conflict}"
+        f"SELECT {_PERSON}, '' FROM import_people ORDER BY row_no{d.conflict}"
     )
     dose_columns = ", ".join(f"s.{c.strip()}" for c in _DOSE.split(","))
     doses = (
         f"{d.insert} INTO doses (person_id, {_DOSE}) SELECT p.id, {dose_columns} "
-        "FROM import_staging s JOIN people p ON p.record_key = s.record_key "
+        "FROM import_doses s JOIN people p ON p.record_key = s.record_key "
         f"ORDER BY s.row_no{d.conflict}"
     )
     return facilities, people, doses
 
 
 def merge_staging(conn: Connection) -> MergeCounts:
-    """Merge the staged rows; existing natural keys are left as they are (idempotent)."""
-    conn.execute(text("CREATE INDEX ix_import_staging_key ON import_staging (record_key, row_no)"))
-    conn.execute(text("ANALYZE import_staging"))
-    counts = [conn.execute(text(sql)).rowcount for sql in _merge_statements(_dialect(conn))]
+    """Merge the staged chunk; existing natural keys are left as they are (idempotent)."""
+    counts = [conn.exec_driver_sql(sql).rowcount for sql in _merge_statements(_dialect(conn))]
     return MergeCounts(*counts)
