@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 from vaxpass.errors import FieldError
 from vaxpass.formats.dcc import payload as payload_module
 from vaxpass.formats.dcc.payload import (
+    CERTIFICATE_TYPES,
     SCHEMA_RELEASES,
     certificate_type,
     check_entry_count,
@@ -186,14 +189,53 @@ def test_test_and_recovery_payloads(group: dict[str, Any]) -> None:
     assert validate_payload(payload) == []
 
 
-# --- the compiled fast path must agree with jsonschema -------------------------------------
+# --- the generated fast path must agree with jsonschema -----------------------------------
+
+BASES = {
+    "v": vn(),
+    "t": {key: value for key, value in vn(t=[TEST_ENTRY]).items() if key != "v"},
+    "r": {key: value for key, value in vn(r=[RECOVERY_ENTRY]).items() if key != "v"},
+}
+# Wrong types for every path, bool-vs-int, integral and non-integral floats, non-JSON numbers.
+PROBES: list[Any] = [
+    None,
+    True,
+    False,
+    0,
+    1,
+    2,
+    -1,
+    0.0,
+    1.0,
+    2.0,
+    2.5,
+    float("nan"),
+    float("inf"),
+    "",
+    "A",
+    "1990-01-01",
+    [],
+    [{}],
+    {},
+    {"fnt": "X"},
+    Decimal(2),
+    Fraction(2, 1),
+    b"bytes",
+]
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(-2, 2) | st.text(max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.floats(-2, 2)
+    | st.sampled_from([0.0, 1.0, 2.0, -1.0, 1e300])
+    | st.text(max_size=4),
     lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=2), inner),
     max_leaves=4,
 )
-interesting = st.sampled_from(["", "1990", "1990-01", "NGUYEN", "A<B", "a", "X" * 81, 0, 1, 2.0])
+interesting = st.sampled_from(
+    ["", "1990", "1990-01", "NGUYEN", "A<B", "a", "X" * 80, "X" * 81, "VN", "vn", 0, 1, 2.0, True]
+)
 
 
 def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -207,14 +249,69 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return found
 
 
+def _replaced(base: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    result = copy.deepcopy(base)
+    parent: Any = result
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = value
+    return result
+
+
+def _removed(base: dict[str, Any], path: tuple[Any, ...]) -> dict[str, Any]:
+    result = copy.deepcopy(base)
+    parent: Any = result
+    for step in path[:-1]:
+        parent = parent[step]
+    del parent[path[-1]]
+    return result
+
+
+def _length_limits(node: Any) -> set[int]:
+    """Every minLength/maxLength in a schema."""
+    if isinstance(node, list):
+        return {limit for item in node for limit in _length_limits(item)}
+    if not isinstance(node, dict):
+        return set()
+    found = {value for key, value in node.items() if key in ("minLength", "maxLength")}
+    return found | {limit for value in node.values() for limit in _length_limits(value)}
+
+
+def _assert_agree(release: str, payload: Any) -> None:
+    fast = payload_module._fast_check(release)
+    assert fast is not None
+    assert fast(payload) == payload_module._validator(release).is_valid(payload), payload
+
+
+def _variants(base: dict[str, Any], release: str) -> list[Any]:
+    """The base payload with every path replaced by each probe, removed, or given strings at
+    and around every length limit of the release."""
+    lengths = {
+        n + delta for n in _length_limits(payload_module._schema(release)) for delta in (-1, 0, 1)
+    }
+    variants: list[Any] = [base, *PROBES]
+    for path in _paths(base)[1:]:
+        variants += [_replaced(base, path, probe) for probe in PROBES]
+        variants += [_replaced(base, path, "A" * n) for n in sorted(lengths)]
+        if isinstance(path[-1], str):
+            variants.append(_removed(base, path))
+    for kind in CERTIFICATE_TYPES:
+        if kind in base:
+            entry = base[kind][0]
+            variants += [_replaced(base, (kind,), [entry] * count) for count in (0, 2)]
+    return variants
+
+
+@pytest.mark.parametrize("release", SCHEMA_RELEASES)
+@pytest.mark.parametrize("kind", CERTIFICATE_TYPES)
+def test_fast_path_agrees_at_every_path(release: str, kind: str) -> None:
+    for payload in _variants(BASES[kind], release):
+        _assert_agree(release, payload)
+
+
 @st.composite
 def mutated_payloads(draw: st.DrawFn) -> dict[str, Any]:
-    base = draw(
-        st.sampled_from(
-            [vn(), vn(v=None, t=[TEST_ENTRY]), vn(v=None, r=[RECOVERY_ENTRY]), vn(ver="1.3.3")]
-        )
-    )
-    base = {key: value for key, value in copy.deepcopy(base).items() if value is not None}
+    base = copy.deepcopy(draw(st.sampled_from([*BASES.values(), vn(ver="1.3.3")])))
     for _ in range(draw(st.integers(1, 3))):
         path = draw(st.sampled_from(_paths(base)[1:]))
         parent = base
@@ -223,15 +320,54 @@ def mutated_payloads(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()) and isinstance(parent, dict):
             del parent[path[-1]]
         else:
-            parent[path[-1]] = draw(json_values | interesting)
+            parent[path[-1]] = draw(json_values | interesting | st.sampled_from(PROBES))
         if not isinstance(base, dict) or not base:
             break
     return base
 
 
-@settings(max_examples=300)
+@settings(max_examples=500, deadline=None)
 @given(mutated_payloads(), st.sampled_from(SCHEMA_RELEASES))
 def test_fast_path_agrees_with_jsonschema(payload: dict[str, Any], release: str) -> None:
-    fast = payload_module._fast_check(release)
-    assert fast is not None
-    assert fast(payload) == payload_module._validator(release).is_valid(payload)
+    _assert_agree(release, payload)
+
+
+@pytest.mark.parametrize("release", SCHEMA_RELEASES)
+def test_every_release_has_a_fast_path(release: str) -> None:
+    assert payload_module._fast_check(release) is not None
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "string", "enum": ["a"]},
+        {"properties": {"a": {"const": 1}}},
+        {"items": True},
+        {"allOf": [{"$ref": "https://example.org/schema"}]},
+        {"$ref": "#/$defs/missing", "$defs": {}},
+        {"$ref": "#/$defs/a/b", "$defs": {"a": {"b": {}}}},
+        {"type": "date"},
+        {"maxLength": 1.5},
+        {"minimum": "1"},
+    ],
+)
+def test_other_keywords_disable_the_fast_path(schema: dict[str, Any]) -> None:
+    with pytest.raises(payload_module._UnsupportedSchemaError):
+        payload_module._source(schema)
+
+
+def test_schema_text_enters_the_generated_code_as_literals_only() -> None:
+    awkward = "a'\"\\\n): return True  # "
+    schema = {
+        "type": "object",
+        "required": [awkward],
+        "properties": {awkward: {"type": "string", "pattern": "^x'$"}},
+    }
+    source, constants = payload_module._source(schema)
+    namespace = {**payload_module._GLOBALS, **constants}
+    exec(compile(source, "<test>", "exec"), namespace)
+    check = namespace["check"]
+    assert check({awkward: "x'"}) is True
+    assert check({awkward: "y"}) is False
+    assert check({}) is False
+    assert "^x'$" not in source  # patterns are compiled objects, not source text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import cast
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -45,23 +46,27 @@ def verify_signature(
     The key must be of the algorithm's type; an ECDSA signature must be raw ``r || s``
     (a DER signature is invalid in COSE).
     """
-    if not key_matches_algorithm(algorithm, key):
-        return False
+    return key_matches_algorithm(algorithm, key) and verify_matching_key(
+        algorithm, key, data, signature
+    )
+
+
+def verify_matching_key(
+    algorithm: CoseAlgorithm, key: PublicKeyTypes, data: bytes, signature: bytes
+) -> bool:
+    """``verify_signature`` for a key already known to match ``algorithm``'s key type (as a
+    ``TrustedSigner``'s ``algorithms`` records): the per-call key-type checks are skipped."""
     try:
         if algorithm is CoseAlgorithm.ES256:
-            return _verify_es256(key, data, signature)
-        assert isinstance(key, rsa.RSAPublicKey)
-        key.verify(signature, data, PSS_SHA256, SHA256)
+            if len(signature) != ES256_SIGNATURE_LENGTH:
+                return False
+            cast(ec.EllipticCurvePublicKey, key).verify(
+                es256_raw_to_der(signature), data, ECDSA_SHA256
+            )
+        else:
+            cast(rsa.RSAPublicKey, key).verify(signature, data, PSS_SHA256, SHA256)
     except (InvalidSignature, ValueError):
         return False
-    return True
-
-
-def _verify_es256(key: PublicKeyTypes, data: bytes, signature: bytes) -> bool:
-    assert isinstance(key, ec.EllipticCurvePublicKey)
-    if len(signature) != ES256_SIGNATURE_LENGTH:
-        return False
-    key.verify(es256_raw_to_der(signature), data, ECDSA_SHA256)
     return True
 
 

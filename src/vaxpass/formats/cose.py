@@ -15,6 +15,7 @@ import cbor2
 
 from vaxpass.crypto.signer import CoseAlgorithm, Signer
 from vaxpass.errors import DecodeError, ErrorCode, Stage
+from vaxpass.formats.cbor import loads_whole
 
 COSE_SIGN1_TAG = 18
 CWT_TAG = 61
@@ -112,11 +113,11 @@ def decode_cose(data: bytes) -> CoseSign1:
     if len(data) > MAX_COSE_BYTES:
         raise _invalid("message too large")
     try:
-        item = cbor2.loads(data, allow_duplicate_keys=False)
+        item = loads_whole(data, allow_duplicate_keys=False)
     except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise _invalid("not well-formed CBOR") from exc
     item = _untag(item)
-    if not isinstance(item, list | tuple) or len(item) != 4:
+    if (type(item) is not list and not isinstance(item, tuple)) or len(item) != 4:
         raise _invalid("not a COSE_Sign1 array of four elements")
     protected, unprotected, payload, signature = item
     if not isinstance(protected, bytes) or not _is_map(unprotected):
@@ -140,7 +141,7 @@ def _decode_protected(protected: bytes) -> Mapping[Any, Any]:
     if not protected:
         return {}
     try:
-        header = cbor2.loads(protected, allow_duplicate_keys=False)
+        header = loads_whole(protected, allow_duplicate_keys=False)
     except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise _invalid("protected header is not well-formed CBOR") from exc
     if not _is_map(header):
@@ -149,13 +150,19 @@ def _decode_protected(protected: bytes) -> Mapping[Any, Any]:
 
 
 def _is_map(item: Any) -> TypeGuard[Mapping[Any, Any]]:
-    # cbor2 decodes maps to ``dict``; the exact type test spares the slower ABC check.
-    return type(item) is dict or isinstance(item, Mapping)
+    # cbor2 decodes maps to ``dict``, and to ``frozendict`` inside a tag (as the unprotected
+    # header of a tagged COSE_Sign1 is): exact type tests spare the slower ABC check.
+    return type(item) is dict or type(item) is cbor2.frozendict or isinstance(item, Mapping)
+
+
+_ALLOWED_ALGORITHMS = {int(algorithm): algorithm for algorithm in CoseAlgorithm}
 
 
 def algorithm_of(message: CoseSign1) -> CoseAlgorithm | None:
     """The message's algorithm if it is on the allow-list, else ``None``."""
     value = message.algorithm_id
+    if type(value) is int:  # what cbor2 decodes; a dict lookup is cheaper than the enum call
+        return _ALLOWED_ALGORITHMS.get(value)
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     try:

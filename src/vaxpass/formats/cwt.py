@@ -11,6 +11,7 @@ from typing import Any, TypeGuard
 import cbor2
 
 from vaxpass.errors import DecodeError, ErrorCode, Stage
+from vaxpass.formats.cbor import loads_whole
 
 CLAIM_ISS = 1
 CLAIM_EXP = 4
@@ -75,6 +76,12 @@ def _no_shared_values(_value: Any, _immutable: bool) -> Any:
     raise cbor2.CBORDecodeError("shared values and string references are not accepted")
 
 
+def _no_complex(_value: Any, _immutable: bool) -> Any:
+    """Tag 43000 (complex number) is refused: JSON has none, and an unordered number breaks
+    every ``minimum``/``maximum`` comparison of the payload schema."""
+    raise cbor2.CBORDecodeError("complex numbers are not accepted")
+
+
 # DCC fields such as a test's sample time may be CBOR-tagged date/times; the payload is a JSON
 # document, so they are kept as text instead of becoming ``datetime`` objects.
 _SEMANTIC_DECODERS = {
@@ -83,13 +90,14 @@ _SEMANTIC_DECODERS = {
     2: _bignum,
     3: _negative_bignum,
     **dict.fromkeys((25, 28, 29, 256), _no_shared_values),
+    43000: _no_complex,
 }
 
 
 def decode_cbor_document(data: bytes) -> Any:
     """Decode CBOR as a JSON-like document (tagged date/times kept as text, no duplicate keys)."""
     try:
-        return cbor2.loads(data, semantic_decoders=_SEMANTIC_DECODERS, allow_duplicate_keys=False)
+        return loads_whole(data, semantic_decoders=_SEMANTIC_DECODERS, allow_duplicate_keys=False)
     except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise _invalid("payload is not well-formed CBOR") from exc
 
@@ -117,8 +125,8 @@ def _text_claim(claims: Mapping[Any, Any], key: int) -> str | None:
 
 def _time_claim(claims: Mapping[Any, Any], key: int) -> int | None:
     value = claims.get(key)
-    if value is None:
-        return None
+    if type(value) is int or value is None:
+        return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _invalid(f"claim {key} must be a number of seconds")
     if isinstance(value, float) and not math.isfinite(value):

@@ -256,8 +256,14 @@ def _function_modules(size: int, version: int) -> Callable[[int, int], bool]:
 # --- reading pictures ----------------------------------------------------------------------------
 
 
+# The first byte of every signature below: most text (such as "HC1:…") is ruled out at once.
+_IMAGE_FIRST_BYTES = frozenset(b"\x89\xffGRB")
+
+
 def looks_like_image(data: bytes) -> bool:
     """True if ``data`` starts like a PNG, JPEG, GIF, BMP or WebP file."""
+    if not data or data[0] not in _IMAGE_FIRST_BYTES:
+        return False
     head = bytes(data[:32])
     if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")):
         return True

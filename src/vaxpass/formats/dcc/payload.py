@@ -14,9 +14,11 @@ reasons that never contain the rejected value.
 from __future__ import annotations
 
 import json
+import math
 import numbers
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any, Literal
@@ -95,16 +97,6 @@ def _validator(release: str) -> Validator:
     return cls(schema)  # no format_checker: ``format`` stays an annotation
 
 
-@cache
-def _fast_check(release: str) -> Callable[[Any], bool] | None:
-    """A compiled yes/no check equivalent to the schema, or ``None`` if it uses other keywords."""
-    schema = _schema(release)
-    try:
-        return _compile(_inline(schema, schema.get("$defs", {})))
-    except _UnsupportedSchemaError:
-        return None
-
-
 def certificate_type(payload: Mapping[str, Any]) -> CertificateType | None:
     """``"v"``, ``"t"`` or ``"r"`` if the payload holds exactly one such group of one entry."""
     present = [kind for kind in CERTIFICATE_TYPES if kind in payload]
@@ -127,17 +119,16 @@ def check_entry_count(payload: Mapping[str, Any]) -> list[FieldError]:
 
 def validate_payload(payload: Mapping[str, Any]) -> list[FieldError]:
     """Every schema and entry-count problem of ``payload`` (empty list = valid)."""
-    if not isinstance(payload, Mapping):
+    if type(payload) is not dict and not isinstance(payload, Mapping):
         return [FieldError(ROOT, "must be an object")]
     entry_errors = check_entry_count(payload)
     release = schema_release(payload.get("ver"))
     if release is None:
         reason = "is required" if "ver" not in payload else "is not a supported schema version"
         return [FieldError("/ver", reason), *entry_errors]
-    validator = _validator(release)
-    fast = _fast_check(release)
-    if not entry_errors and (fast(payload) if fast else validator.is_valid(payload)):
+    if not entry_errors and _is_valid(release, payload):
         return []
+    validator = _validator(release)
     covered = {error.field for error in entry_errors}
     schema_errors = (
         field_error
@@ -146,6 +137,19 @@ def validate_payload(payload: Mapping[str, Any]) -> list[FieldError]:
         if field_error.field not in covered
     )
     return _unique([*entry_errors, *schema_errors])
+
+
+def is_valid_payload(payload: Mapping[str, Any]) -> bool:
+    """``validate_payload(payload) == []``, without building the error list."""
+    if type(payload) is not dict and not isinstance(payload, Mapping):
+        return False
+    release = schema_release(payload.get("ver"))
+    return release is not None and not check_entry_count(payload) and _is_valid(release, payload)
+
+
+def _is_valid(release: str, payload: Mapping[str, Any]) -> bool:
+    fast = _fast_check(release)
+    return fast(payload) if fast else _validator(release).is_valid(payload)
 
 
 def _unique(errors: Iterable[FieldError]) -> list[FieldError]:
@@ -201,128 +205,298 @@ def _single_required(errors: list[FieldError]) -> bool:
 
 # The fast path. jsonschema stays the authority (and writes every error report), but walking a
 # schema through it costs ~0.3-0.6 ms, too slow for the verifier. The DCC schemas use a small,
-# non-recursive keyword set, so they are compiled once into closures with the same 2020-12
-# meaning; any other keyword disables the fast path. Tests check both agree.
+# non-recursive keyword set, so each release is turned once into the source of one straight-line
+# Python function with the same 2020-12 meaning; any other keyword disables the fast path. The
+# source is built only from the bundled schema: names and numbers enter it through repr() of
+# checked str/int/float values, patterns as compiled objects in the function's globals.
+# Tests check that both paths agree.
 
 _ANNOTATIONS = frozenset(
     {"$schema", "$id", "$comment", "title", "description", "examples", "format", "valueset-uri"}
 )
-_Check = Callable[[Any], bool]
+
+
+_DEFS = "#/$defs/"
 
 
 class _UnsupportedSchemaError(Exception):
     pass
 
 
-def _inline(node: Any, defs: Mapping[str, Any]) -> Any:
+def _inline(node: Any, root: Mapping[str, Any]) -> Any:
     """The schema without annotations and with local ``#/$defs/…`` references substituted."""
     if isinstance(node, list):
-        return [_inline(item, defs) for item in node]
+        return [_inline(item, root) for item in node]
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key == "properties":
-            out[key] = {name: _inline(sub, defs) for name, sub in value.items()}
+            out[key] = {name: _inline(sub, root) for name, sub in value.items()}
         elif key not in _ANNOTATIONS and key != "$defs":
-            out[key] = _inline(value, defs)
+            out[key] = _inline(value, root)
     ref = out.pop("$ref", None)
     if ref is None:
         return out
-    if not isinstance(ref, str) or not ref.startswith("#/$defs/"):
+    target = root.get("$defs", {}).get(ref.removeprefix(_DEFS)) if _is_local(ref) else None
+    if target is None:
         raise _UnsupportedSchemaError(ref)
-    return {**out, "allOf": [_inline(defs[ref.removeprefix("#/$defs/")], defs)]}
+    return {**out, "allOf": [_inline(target, root)]}
+
+
+def _is_local(ref: Any) -> bool:
+    """``#/$defs/name`` (no nested pointer, no escapes: the only form the schemas use)."""
+    if not isinstance(ref, str) or not ref.startswith(_DEFS):
+        return False
+    name = ref.removeprefix(_DEFS)
+    return "/" not in name and "~" not in name
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, numbers.Number) and not isinstance(value, bool)
 
 
-_TYPES: dict[str, _Check] = {
-    "string": lambda x: isinstance(x, str),
-    "object": lambda x: isinstance(x, dict),
-    "array": lambda x: isinstance(x, list),
-    "boolean": lambda x: isinstance(x, bool),
-    "null": lambda x: x is None,
-    "number": _is_number,
-    "integer": lambda x: _is_number(x) and (isinstance(x, int) or float(x).is_integer()),
+def _is_integer(value: Any) -> bool:
+    """jsonschema's 2020-12 "integer": an int that is not a bool, or an integral float."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+
+
+# Per JSON type, the expression (over a variable name) that tests it; exact-type tests first.
+_TYPE_TESTS: dict[str, str] = {
+    "string": "isinstance({0}, str)",
+    "object": "isinstance({0}, dict)",
+    "array": "isinstance({0}, list)",
+    "boolean": "isinstance({0}, bool)",
+    "null": "{0} is None",
+    "number": "(type({0}) is int or type({0}) is float or _is_number({0}))",
+    "integer": "(type({0}) is int or _is_integer({0}))",
+}
+# The instance type each keyword applies to (other instances pass it).
+_APPLIES_TO = {
+    "properties": "object",
+    "required": "object",
+    "pattern": "string",
+    "minLength": "string",
+    "maxLength": "string",
+    "minimum": "number",
+    "maximum": "number",
+    "items": "array",
+    "minItems": "array",
+    "maxItems": "array",
+}
+_IMPLIES_NUMBER = frozenset({"number", "integer"})
+_GLOBALS = {
+    "__builtins__": {"isinstance": isinstance, "type": type, "len": len},
+    **{t.__name__: t for t in (str, dict, list, bool, int, float)},
+    "_is_number": _is_number,
+    "_is_integer": _is_integer,
 }
 
 
-def _type_check(expected: Any) -> _Check:
-    checks = [_TYPES[name] for name in (expected if isinstance(expected, list) else [expected])]
-    return lambda x: any(check(x) for check in checks)
+@dataclass(frozen=True, slots=True)
+class _Let:
+    """An assignment statement."""
+
+    target: str
+    value: str
 
 
-def _properties_check(properties: Mapping[str, Any]) -> _Check:
-    checks = [(name, _compile(sub)) for name, sub in properties.items()]
-    return lambda x: (
-        not isinstance(x, dict) or all(check(x[name]) for name, check in checks if name in x)
-    )
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """``header`` (an ``if``/``for`` line without its colon) over ``body``."""
+
+    header: str
+    body: list[_Item]
 
 
-def _pattern_check(pattern: str) -> _Check:
-    search = re.compile(pattern).search
-    return lambda x: not isinstance(x, str) or search(x) is not None
+# A ``str`` item is a failure condition: the instance is invalid when it holds.
+_Item = str | _Let | _Block
 
 
-def _items_check(schema: Any) -> _Check:
-    check = _compile(schema)
-    return lambda x: not isinstance(x, list) or all(check(item) for item in x)
+class _Generator:
+    """Builds the source of one check function from an inlined schema."""
 
+    def __init__(self) -> None:
+        self.constants: dict[str, Any] = {}
+        self.functions: list[list[str]] = []
+        self._count = 0
 
-def _one_of_check(schemas: list[Any]) -> _Check:
-    checks = [_compile(sub) for sub in schemas]
-    return lambda x: sum(1 for check in checks if check(x)) == 1
+    def fresh(self, prefix: str) -> str:
+        self._count += 1
+        return f"{prefix}{self._count}"
 
+    def schema(self, schema: Any, var: str, known: str | None) -> list[_Item]:
+        """Failure conditions for ``var`` against ``schema``; ``known``: its type, if checked."""
+        if not isinstance(schema, dict):
+            raise _UnsupportedSchemaError(type(schema).__name__)
+        items: list[_Item] = []
+        if "type" in schema:
+            items += self.type_conditions(schema["type"], var, known)
+            known = schema["type"] if isinstance(schema["type"], str) else known
+        for keyword, value in schema.items():  # cheap keywords first, subschemas after
+            if keyword in _APPLIES_TO:
+                items += self.guarded(keyword, value, var, known)
+        for keyword, value in schema.items():
+            if keyword not in _APPLIES_TO and keyword != "type":
+                items += self.combinator(keyword, value, var, known)
+        return items
 
-def _any_of_check(schemas: list[Any]) -> _Check:
-    checks = [_compile(sub) for sub in schemas]
-    return lambda x: any(check(x) for check in checks)
+    def type_conditions(self, expected: Any, var: str, known: str | None) -> list[_Item]:
+        names = [expected] if isinstance(expected, str) else expected
+        if not isinstance(names, list) or not all(name in _TYPE_TESTS for name in names):
+            raise _UnsupportedSchemaError("type")
+        if names == [known]:  # already tested on this path
+            return []
+        return ["not (" + " or ".join(_TYPE_TESTS[name].format(var) for name in names) + ")"]
 
+    def guarded(self, keyword: str, value: Any, var: str, known: str | None) -> list[_Item]:
+        """The keyword's conditions, under a type test unless the type is already known."""
+        items = self.keyword(keyword, value, var)
+        applies_to = _APPLIES_TO[keyword]
+        if (
+            not items
+            or known == applies_to
+            or (applies_to == "number" and known in _IMPLIES_NUMBER)
+        ):
+            return items
+        return [_Block("if " + _TYPE_TESTS[applies_to].format(var), items)]
 
-def _all_of_check(schemas: list[Any]) -> _Check:
-    return _all([_compile(sub) for sub in schemas])
+    def keyword(self, keyword: str, value: Any, var: str) -> list[_Item]:
+        if keyword == "properties":
+            return self.properties(value, var)
+        if keyword == "required":
+            return [f"{_text(name)} not in {var}" for name in _list(value)]
+        if keyword == "items":
+            item = self.fresh("x")
+            body = self.schema(value, item, None)
+            return [_Block(f"for {item} in {var}", body)] if body else []
+        if keyword == "pattern":
+            search = self.fresh("_search")
+            self.constants[search] = re.compile(_string(value)).search
+            return [f"{search}({var}) is None"]
+        comparison = _COMPARISONS[keyword]
+        limit = _number(value) if keyword in _BOUNDS else _count(value)
+        return [comparison.format(var, limit)]
 
+    def properties(self, properties: Any, var: str) -> list[_Item]:
+        if not isinstance(properties, dict):
+            raise _UnsupportedSchemaError("properties")
+        items: list[_Item] = []
+        for name, sub in properties.items():
+            value = self.fresh("x")
+            body = self.schema(sub, value, None)
+            if body:
+                key = _text(name)
+                items.append(_Block(f"if {key} in {var}", [_Let(value, f"{var}[{key}]"), *body]))
+        return items
 
-def _all(checks: list[_Check]) -> _Check:
-    if len(checks) == 1:
-        return checks[0]
-
-    def run(x: Any) -> bool:
-        for check in checks:  # noqa: SIM110 - a plain loop is measurably faster than all(genexpr)
-            if not check(x):
-                return False
-        return True
-
-    return run
-
-
-_KEYWORDS: dict[str, Callable[[Any], _Check]] = {
-    "type": _type_check,
-    "properties": _properties_check,
-    "required": lambda names: lambda x: not isinstance(x, dict) or all(n in x for n in names),
-    "pattern": _pattern_check,
-    "maxLength": lambda n: lambda x: not isinstance(x, str) or len(x) <= n,
-    "minLength": lambda n: lambda x: not isinstance(x, str) or len(x) >= n,
-    "minimum": lambda n: lambda x: not _is_number(x) or x >= n,
-    "maximum": lambda n: lambda x: not _is_number(x) or x <= n,
-    "items": _items_check,
-    "minItems": lambda n: lambda x: not isinstance(x, list) or len(x) >= n,
-    "maxItems": lambda n: lambda x: not isinstance(x, list) or len(x) <= n,
-    "oneOf": _one_of_check,
-    "anyOf": _any_of_check,
-    "allOf": _all_of_check,
-}
-
-
-def _compile(schema: Any) -> _Check:
-    if not isinstance(schema, dict):
-        raise _UnsupportedSchemaError(type(schema).__name__)
-    checks = []
-    for keyword, value in schema.items():
-        factory = _KEYWORDS.get(keyword)
-        if factory is None:
+    def combinator(self, keyword: str, value: Any, var: str, known: str | None) -> list[_Item]:
+        if keyword not in ("allOf", "anyOf", "oneOf") or not isinstance(value, list) or not value:
             raise _UnsupportedSchemaError(keyword)
-        checks.append(factory(value))
-    return _all(checks)
+        if keyword == "allOf":
+            return [item for sub in value for item in self.schema(sub, var, known)]
+        branches = [self.branch(sub, var, known) for sub in value]
+        if keyword == "anyOf":
+            return ["not (" + " or ".join(branches) + ")"]
+        return ["(" + ") + (".join(branches) + ") != 1"]
+
+    def branch(self, schema: Any, var: str, known: str | None) -> str:
+        """A boolean expression: inline when the branch is only conditions, else a call."""
+        items = self.schema(schema, var, known)
+        if all(isinstance(item, str) for item in items):
+            return "not (" + " or ".join(f"({item})" for item in items) + ")" if items else "True"
+        name = self.fresh("_branch")
+        self.functions.append(_function(name, var, items))
+        return f"{name}({var})"
+
+
+_COMPARISONS = {
+    "minLength": "len({0}) < {1}",
+    "maxLength": "len({0}) > {1}",
+    "minItems": "len({0}) < {1}",
+    "maxItems": "len({0}) > {1}",
+    "minimum": "{0} < {1}",
+    "maximum": "{0} > {1}",
+}
+_BOUNDS = frozenset({"minimum", "maximum"})
+
+
+def _string(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _UnsupportedSchemaError("expected a string")
+    return value
+
+
+def _text(value: Any) -> str:
+    """A schema string as a Python literal."""
+    return repr(_string(value))
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise _UnsupportedSchemaError("expected an array")
+    return value
+
+
+def _count(value: Any) -> str:
+    if type(value) is not int or value < 0:
+        raise _UnsupportedSchemaError("expected a non-negative integer")
+    return repr(value)
+
+
+def _number(value: Any) -> str:
+    if type(value) not in (int, float) or not math.isfinite(value):
+        raise _UnsupportedSchemaError("expected a finite number")
+    return repr(value)
+
+
+def _function(name: str, var: str, items: list[_Item]) -> list[str]:
+    """``def name(var): … return True``, returning False where a condition holds."""
+    lines = [f"def {name}({var}):"]
+    _render(items, 1, lines)
+    return [*lines, "    return True"]
+
+
+def _render(items: list[_Item], depth: int, lines: list[str]) -> None:
+    """Source lines for ``items``; consecutive conditions share one ``if``."""
+    pad = "    " * depth
+    conditions: list[str] = []
+    for item in [*items, None]:
+        if isinstance(item, str):
+            conditions.append(item)
+            continue
+        if conditions:
+            lines.append(f"{pad}if " + " or ".join(f"({c})" for c in conditions) + ": return False")
+            conditions = []
+        if isinstance(item, _Let):
+            lines.append(f"{pad}{item.target} = {item.value}")
+        elif isinstance(item, _Block):
+            lines.append(f"{pad}{item.header}:")
+            _render(item.body, depth + 1, lines)
+
+
+def _source(schema: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The source of ``check(instance) -> bool`` for ``schema``, and the globals it needs."""
+    generator = _Generator()
+    try:
+        main = _function("check", "x0", generator.schema(_inline(schema, schema), "x0", None))
+    except RecursionError as exc:  # a cyclic $ref
+        raise _UnsupportedSchemaError("$ref cycle") from exc
+    lines = [line for function in (*generator.functions, main) for line in function]
+    return "\n".join(lines) + "\n", generator.constants
+
+
+@cache
+def _fast_check(release: str) -> Callable[[Any], bool] | None:
+    """A generated yes/no check equivalent to the schema, or ``None`` if it uses other keywords."""
+    _validator(release)  # the schema itself is checked once, as on the jsonschema path
+    try:
+        source, constants = _source(_schema(release))
+    except _UnsupportedSchemaError:
+        return None
+    namespace = {**_GLOBALS, **constants}
+    exec(compile(source, f"<DCC schema {release}>", "exec"), namespace)
+    check: Callable[[Any], bool] = namespace["check"]
+    return check

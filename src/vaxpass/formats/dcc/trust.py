@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from cryptography import x509
@@ -12,6 +12,10 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from vaxpass.crypto.keys import kid_for_certificate
 from vaxpass.crypto.pki.profiles import CertificateType, certificate_types_allowed
+from vaxpass.crypto.signer import CoseAlgorithm, key_matches_algorithm
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +30,31 @@ class TrustedSigner:
     allowed_types: frozenset[CertificateType] = field(init=False, repr=False, compare=False)
     not_before: datetime = field(init=False, repr=False, compare=False)
     not_after: datetime = field(init=False, repr=False, compare=False)
+    # The same facts in the forms the verifier compares: the algorithms the key may verify,
+    # the payload keys ("v", "t", "r") it may sign, and the validity in whole POSIX seconds
+    # (a second-resolution time t satisfies t >= not_before iff t >= valid_from, and
+    # t <= not_after iff t <= valid_until).
+    algorithms: frozenset[CoseAlgorithm] = field(init=False, repr=False, compare=False)
+    allowed_keys: frozenset[str] = field(init=False, repr=False, compare=False)
+    valid_from: int = field(init=False, repr=False, compare=False)
+    valid_until: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        public_key = self.certificate.public_key()
+        allowed_types = certificate_types_allowed(self.certificate)
+        not_before = self.certificate.not_valid_before_utc
+        not_after = self.certificate.not_valid_after_utc
         derived = {
-            "public_key": self.certificate.public_key(),
-            "allowed_types": certificate_types_allowed(self.certificate),
-            "not_before": self.certificate.not_valid_before_utc,
-            "not_after": self.certificate.not_valid_after_utc,
+            "public_key": public_key,
+            "allowed_types": allowed_types,
+            "not_before": not_before,
+            "not_after": not_after,
+            "algorithms": frozenset(
+                a for a in CoseAlgorithm if key_matches_algorithm(a, public_key)
+            ),
+            "allowed_keys": frozenset(str(kind.value) for kind in allowed_types),
+            "valid_from": -((_EPOCH - not_before) // _SECOND),  # rounded up
+            "valid_until": (not_after - _EPOCH) // _SECOND,  # rounded down
         }
         for name, value in derived.items():
             object.__setattr__(self, name, value)

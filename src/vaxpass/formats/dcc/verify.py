@@ -18,12 +18,12 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from vaxpass.clock import as_utc
-from vaxpass.crypto.keys import verify_signature
-from vaxpass.crypto.signer import key_matches_algorithm
+from vaxpass.crypto.keys import verify_matching_key
 from vaxpass.errors import DecodeError, ErrorCode, Stage
+from vaxpass.formats.base45 import decode_base45
 from vaxpass.formats.cose import CoseSign1, algorithm_of, decode_cose
 from vaxpass.formats.cwt import CwtClaims, decode_cwt
-from vaxpass.formats.dcc.pipeline import decode_transport
+from vaxpass.formats.dcc.prefix import remove_prefix
 from vaxpass.formats.dcc.report import (
     CHECK_NAMES,
     DccHeader,
@@ -33,6 +33,7 @@ from vaxpass.formats.dcc.report import (
 from vaxpass.formats.dcc.rules import check_expiration, check_key_usage, check_schema
 from vaxpass.formats.dcc.trust import TrustedSigner, TrustStore
 from vaxpass.formats.qr import looks_like_image, read_qr_image
+from vaxpass.formats.zlib import decompress_zlib
 
 __all__ = ["RevocationChecker", "VerificationResult", "verify_cose_message", "verify_qr"]
 
@@ -46,13 +47,19 @@ class RevocationChecker(Protocol):
     ) -> bool: ...
 
 
+_NO_HEADER = DccHeader()  # immutable: one instance serves every run without a header
+_TRANSPORT_STAGES = (Stage.PREFIX, Stage.BASE45, Stage.ZLIB)
+
+
 class _Run:
     """Accumulates check outcomes and failures while one input is verified."""
+
+    __slots__ = ("checks", "failures", "header", "payload", "signer")
 
     def __init__(self) -> None:
         self.checks: dict[str, bool | None] = dict.fromkeys(CHECK_NAMES)
         self.failures: list[VerificationFailure] = []
-        self.header = DccHeader()
+        self.header = _NO_HEADER
         self.payload: Mapping[str, Any] | None = None
         self.signer: TrustedSigner | None = None
 
@@ -68,12 +75,13 @@ class _Run:
         self.failed(str(error.stage), error.code, error.message)
 
     def result(self) -> VerificationResult:
-        valid = not self.failures and all(outcome is not False for outcome in self.checks.values())
+        """The outcome; the run hands over its ``checks`` dict and must not be used after."""
+        failures = self.failures
         return VerificationResult(
-            valid=valid,
-            error=self.failures[0] if self.failures else None,
-            failures=tuple(self.failures),
-            checks=dict(self.checks),
+            valid=not failures and False not in self.checks.values(),
+            error=failures[0] if failures else None,
+            failures=tuple(failures),
+            checks=self.checks,
             header=self.header,
             payload=self.payload,
             signer=self.signer,
@@ -92,14 +100,14 @@ def verify_qr(
     text = _read_input(data, run)
     if text is None:
         return run.result()
-    try:
-        layers = decode_transport(text)
+    try:  # decode_transport's stages, without keeping the intermediate layers
+        cose = decompress_zlib(decode_base45(remove_prefix(text)))
     except DecodeError as error:
         _mark_transport_failure(run, error)
         return run.result()
-    for check in (Stage.PREFIX, Stage.BASE45, Stage.ZLIB):
-        run.passed(str(check))
-    _verify_cose_bytes(layers.cose, trust_store, as_utc(at), revocations, run)
+    for check in _TRANSPORT_STAGES:
+        run.passed(check)
+    _verify_cose_bytes(cose, trust_store, as_utc(at), revocations, run)
     return run.result()
 
 
@@ -142,7 +150,7 @@ def _read_input(data: bytes | str, run: _Run) -> str | None:
 
 
 def _mark_transport_failure(run: _Run, error: DecodeError) -> None:
-    order = (Stage.PREFIX, Stage.BASE45, Stage.ZLIB)
+    order = _TRANSPORT_STAGES
     for stage in order[: order.index(error.stage)]:
         run.passed(stage)
     run.failed_with(error)
@@ -192,7 +200,7 @@ def _check_signature(
     if not candidates:
         run.failed(Stage.SIGNATURE, ErrorCode.KID_UNKNOWN, "no trusted signer with this kid")
         return ()
-    fitting = [c for c in candidates if key_matches_algorithm(algorithm, c.public_key)]
+    fitting = [c for c in candidates if algorithm in c.algorithms]
     if not fitting:
         run.failed(
             Stage.SIGNATURE,
@@ -202,7 +210,7 @@ def _check_signature(
         return candidates
     signed = message.to_be_signed()
     for candidate in fitting:
-        if verify_signature(algorithm, candidate.public_key, signed, message.signature):
+        if verify_matching_key(algorithm, candidate.public_key, signed, message.signature):
             run.signer = candidate
             run.passed(Stage.SIGNATURE)
             return candidates
