@@ -29,7 +29,7 @@ from PIL import Image, ImageOps
 from vaxpass.errors import DecodeError, ErrorCode, FieldError, Stage, ValidationError
 
 ALPHANUMERIC_CHARSET = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
-MAX_TEXT_LENGTH = 1852  # alphanumeric capacity of version 40 at level Q
+MAX_TEXT_LENGTH = 2420  # alphanumeric capacity of version 40 at level Q
 MAX_IMAGE_BYTES = 16 * 1024 * 1024
 MAX_IMAGE_PIXELS = 25_000_000
 
