@@ -14,8 +14,9 @@ from records_files import GOOD_ROWS, HEADER, csv_bytes, write_csv
 from vaxpass.errors import ErrorCode, FieldError, ImportFileError
 from vaxpass.services import importer
 from vaxpass.services.importer import import_records
-from vaxpass.services.rows import RowRules
+from vaxpass.services.rows import RowRules, validate_row
 from vaxpass.services.sources import Row, read_rows
+from vaxpass.storage import staging
 from vaxpass.storage.records import counts_by_state, table_counts
 from vaxpass.storage.tables import people
 
@@ -178,3 +179,21 @@ def test_impossible_dose_sequences_are_reported_by_row(engine: Engine, tmp_path:
     assert errors.items == [(2, "dose_number", "dose number given twice")]
     assert (summary.rows_rejected, summary.doses_added) == (1, 0)
     assert totals(engine)["doses"] == 1
+
+
+def test_postgres_dose_merge_looks_people_up_by_index(engine: Engine, tmp_path: Path) -> None:
+    """The chunk's people are found through the record-key index, not by reading ``people``
+    whole (which would cost more with every chunk of a large import)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL plan")
+    run_import(engine, write_csv(tmp_path / "a.csv", GOOD_ROWS))
+    rows = read_rows(write_csv(tmp_path / "b.csv", GOOD_ROWS))
+    staged = [r for n, c in rows if not isinstance(r := validate_row(n, c, RULES), list)]
+    with engine.begin() as conn:
+        staging.create_staging(conn)
+        staging.write_staging(conn, staged)
+        doses_merge = staging._merge_statements(staging._dialect(conn))[2]
+        plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {doses_merge}"))
+        conn.rollback()
+    assert "uq_people_record_key" in plan
+    assert "Seq Scan on people" not in plan
