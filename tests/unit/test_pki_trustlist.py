@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives import serialization
 
 from pki_support import T0, days, dumps, issue, loads, software_manager, store_of
 from vaxpass.crypto.pki.lifecycle import KeyManager
-from vaxpass.crypto.pki.listsign import LIST_SIGNATURE
+from vaxpass.crypto.pki.listsign import LIST_SIGNATURE, sign_list
+from vaxpass.crypto.pki.profiles import KEY_USAGE_OIDS, TRUST_LIST_SIGNER_OID, is_trust_list_signer
 from vaxpass.crypto.pki.state import KeyState
 from vaxpass.crypto.pki.trustlist import (
     TrustListFormat,
@@ -190,3 +191,42 @@ def test_folder_of_certificates_is_checked_against_the_anchors(
     with pytest.raises(TrustStoreError) as raised:
         store.import_folder(folder, [csca(vn)], at=AT)
     assert raised.value.code is ErrorCode.TRUST_LIST_UNTRUSTED
+
+
+def forged_by_dsc(manager: KeyManager, sequence: int) -> bytes:
+    """A list signed with a DSC key (e.g. a compromised, revoked one) instead of the list key."""
+    dsc = manager.load().dscs[0]
+    with manager.backend.open() as session:
+        signer = session.signer(dsc.label, dsc.certificate)
+        body = {
+            "format": "eu-dsc-list",
+            "country": manager.load().country,
+            "certificates": [signed_entry(eu_entry(dsc.certificate, "VN"), signer)],
+            "sequence": sequence,
+            "issuedAt": AT.isoformat(),
+        }
+        return dumps(sign_list(body, signer, dsc.certificate))
+
+
+def test_list_signed_by_a_dsc_key_is_rejected(tmp_path: Path, store: TrustListStore) -> None:
+    manager = software_manager(tmp_path / "keys")
+    store.import_list(export(manager), [csca(manager)], at=AT)
+    manager.revoke(manager.load().dscs[0].kid, at=AT, reason="key-compromise")
+    forged = forged_by_dsc(manager, 999)
+    assert rejected(store, forged, [csca(manager)]) is ErrorCode.TRUST_LIST_UNTRUSTED
+    # the genuine next list is still accepted: the forgery did not lock it out
+    assert store.import_list(export(manager), [csca(manager)], at=AT).certificates == ()
+
+
+def test_trust_list_signer_carries_its_own_eku_and_no_dcc_eku(vn: KeyManager) -> None:
+    state = vn.load()
+    usages = state.trust_list_signer.certificate.extensions.get_extension_for_class(
+        x509.ExtendedKeyUsage
+    ).value
+    assert list(usages) == [TRUST_LIST_SIGNER_OID]
+    assert not {oid.dotted_string for oid in usages} & {
+        oid for oids in KEY_USAGE_OIDS.values() for oid in oids
+    }
+    assert is_trust_list_signer(state.trust_list_signer.certificate)
+    assert not is_trust_list_signer(state.dscs[0].certificate)
+    assert not is_trust_list_signer(state.csca.certificate)

@@ -3,6 +3,10 @@
 The signature covers the canonical JSON (sorted keys, no spaces, UTF-8) of the whole document
 except ``listSignature``, which holds the algorithm, the signer's certificate (issued by the
 CSCA) and the COSE-form signature. Plain consumers ignore the extra members.
+
+The signer must be the trust-list signer: its certificate carries the trust-list signer EKU
+(``TRUST_LIST_SIGNER_OID``) and no DCC EKU, is no CA, and is not listed as a DSC (trust-list
+entry, JWK or revoked kid) in the list it signs. A DSC key can therefore never sign a list.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 
-from vaxpass.crypto.keys import verify_signature
+from vaxpass.crypto.keys import kid_for_certificate, verify_signature
 from vaxpass.crypto.pki.audit import canonical_json
+from vaxpass.crypto.pki.profiles import is_trust_list_signer
 from vaxpass.crypto.signer import CoseAlgorithm, Signer
 from vaxpass.errors import ErrorCode, TrustStoreError
 
@@ -44,13 +49,20 @@ def verify_list(
 ) -> x509.Certificate:
     """Check a signed list; return its signer's certificate or raise ``TrustStoreError``.
 
-    With ``anchors`` the signer must be issued by one of them and valid at ``at``; without,
-    only the list's integrity is checked.
+    The signer must be a trust-list signer (EKU) not listed as a DSC in the document. With
+    ``anchors`` it must also be issued by one of them and valid at ``at``; without, only the
+    list's integrity and its signer's profile are checked.
     """
     if not isinstance(document, Mapping) or not isinstance(document.get(LIST_SIGNATURE), Mapping):
         raise _error(ErrorCode.TRUST_LIST_UNSIGNED, "the list is not signed")
     envelope = document[LIST_SIGNATURE]
     certificate, algorithm, signature = _envelope(envelope)
+    if not is_trust_list_signer(certificate):
+        raise _error(
+            ErrorCode.TRUST_LIST_UNTRUSTED, "the list signer is not a trust-list signer (EKU)"
+        )
+    if _listed_as_dsc(document, certificate):
+        raise _error(ErrorCode.TRUST_LIST_UNTRUSTED, "the list signer is listed as a DSC")
     if anchors is not None:
         require_chain(certificate, anchors, at=at)
     unsigned = {key: value for key, value in document.items() if key != LIST_SIGNATURE}
@@ -86,6 +98,25 @@ def issuer_among(
             continue
         return candidate
     return None
+
+
+def _listed_as_dsc(document: Mapping[str, Any], certificate: x509.Certificate) -> bool:
+    """Whether the document names ``certificate`` (by kid or DER) as a DSC or revoked DSC."""
+    kid = base64.b64encode(kid_for_certificate(certificate)).decode()
+    der = base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode()
+    for member in ("certificates", "revokedKids", "keys"):
+        items = document.get(member)
+        if not isinstance(items, list):
+            continue
+        for item in items:
+            if not isinstance(item, Mapping):
+                continue
+            chain = item.get("x5c")
+            if item.get("kid") == kid or item.get("rawData") == der:
+                return True
+            if isinstance(chain, list) and der in chain:
+                return True
+    return False
 
 
 def _envelope(envelope: Mapping[str, Any]) -> tuple[x509.Certificate, CoseAlgorithm, bytes]:

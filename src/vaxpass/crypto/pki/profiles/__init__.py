@@ -10,12 +10,12 @@ for tests and benchmarks) or with a key that stays in its backend
 from vaxpass.crypto.pki.profiles.authority import (
     ROLE_POLICY_OIDS,
     SCOPE_ATTRIBUTE_OID,
-    VAXPASS_ARC,
     authority_builder,
     authority_ca_builder,
     certified_authority,
 )
 from vaxpass.crypto.pki.profiles.building import (
+    VAXPASS_ARC,
     PublicSigningKey,
     Validity,
     key_usage,
@@ -23,10 +23,12 @@ from vaxpass.crypto.pki.profiles.building import (
 )
 from vaxpass.crypto.pki.profiles.dcc import (
     KEY_USAGE_OIDS,
+    TRUST_LIST_SIGNER_OID,
     CertificateType,
     certificate_types_allowed,
     csca_builder,
     dsc_builder,
+    is_trust_list_signer,
     issue_csca,
     issue_dsc,
     trust_list_signer_builder,
@@ -36,6 +38,7 @@ __all__ = [
     "KEY_USAGE_OIDS",
     "ROLE_POLICY_OIDS",
     "SCOPE_ATTRIBUTE_OID",
+    "TRUST_LIST_SIGNER_OID",
     "VAXPASS_ARC",
     "CertificateType",
     "PublicSigningKey",
@@ -46,6 +49,7 @@ __all__ = [
     "certified_authority",
     "csca_builder",
     "dsc_builder",
+    "is_trust_list_signer",
     "issue_csca",
     "issue_dsc",
     "key_usage",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from cryptography import x509
 
 from vaxpass.crypto.pki.profiles.building import (
+    VAXPASS_ARC,
     PublicSigningKey,
     Validity,
     end_entity,
@@ -17,8 +18,6 @@ from vaxpass.crypto.pki.profiles.building import (
 from vaxpass.crypto.pki.profiles.dcc import csca_builder
 from vaxpass.domain.facility import AuthorityKind, SigningAuthority
 
-# A UUID-based arc (ITU-T X.667, ``2.25.<UUID>``): unique without a registration.
-VAXPASS_ARC = "2.25.61099775348781302794746072467738992303"
 ROLE_POLICY_OIDS: dict[AuthorityKind, x509.ObjectIdentifier] = {
     AuthorityKind.FACILITY_HEAD: x509.ObjectIdentifier(f"{VAXPASS_ARC}.1.1"),
     AuthorityKind.DOH: x509.ObjectIdentifier(f"{VAXPASS_ARC}.1.2"),

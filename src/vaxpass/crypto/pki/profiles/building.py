@@ -15,6 +15,10 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPri
 from cryptography.x509.oid import NameOID
 
 PublicSigningKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey
+
+# vaxpass's private OID arc, UUID-based (ITU-T X.667, ``2.25.<UUID>``): unique without a
+# registration. ``.1.*`` authority roles, ``.2.*`` subject attributes, ``.3.*`` extended key usages.
+VAXPASS_ARC = "2.25.61099775348781302794746072467738992303"
 _Profile = ParamSpec("_Profile")
 
 

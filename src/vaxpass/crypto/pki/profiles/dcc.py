@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 
 from vaxpass.crypto.pki.profiles.building import (
+    VAXPASS_ARC,
     PublicSigningKey,
     Validity,
     country_of,
@@ -39,6 +40,11 @@ KEY_USAGE_OIDS: dict[CertificateType, tuple[str, ...]] = {
     CertificateType.VACCINATION: ("1.3.6.1.4.1.1847.2021.1.2", "1.3.6.1.4.1.0.1847.2021.1.2"),
     CertificateType.RECOVERY: ("1.3.6.1.4.1.1847.2021.1.3", "1.3.6.1.4.1.0.1847.2021.1.3"),
 }
+
+# The extended key usage of the trust-list signer (vaxpass arc, ``.3.1``): only a certificate
+# carrying it — and no DCC usage above — may sign trust lists and revocation lists.
+TRUST_LIST_SIGNER_OID = x509.ObjectIdentifier(f"{VAXPASS_ARC}.3.1")
+DCC_USAGE_OIDS = frozenset(oid for oids in KEY_USAGE_OIDS.values() for oid in oids)
 
 
 def csca_builder(
@@ -88,11 +94,32 @@ def dsc_builder(
 def trust_list_signer_builder(
     csca: x509.Certificate, public_key: PublicSigningKey, *, not_before: datetime
 ) -> x509.CertificateBuilder:
-    """The signer of every published list: digitalSignature only, valid as long as the CSCA."""
+    """The signer of every published list: digitalSignature only, the trust-list signer EKU
+    (``TRUST_LIST_SIGNER_OID``, which no DSC carries), valid as long as the CSCA."""
     country = country_of(csca)
     subject = subject_name(country, f"{country} Trust List Signer")
     validity = Validity(not_before, csca.not_valid_after_utc)
-    return end_entity(csca, subject, public_key, validity, key_usage(digital_signature=True))
+    builder = end_entity(csca, subject, public_key, validity, key_usage(digital_signature=True))
+    usage = x509.ExtendedKeyUsage([TRUST_LIST_SIGNER_OID])
+    return builder.add_extension(usage, critical=False)
+
+
+def is_trust_list_signer(certificate: x509.Certificate) -> bool:
+    """Whether ``certificate`` has the trust-list signer EKU, no DCC EKU and is no CA."""
+    try:
+        usages = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+    present = {oid.dotted_string for oid in usages}
+    if TRUST_LIST_SIGNER_OID.dotted_string not in present or present & DCC_USAGE_OIDS:
+        return False
+    try:
+        constraints = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        return True
+    except ValueError:
+        return False
+    return not constraints.ca
 
 
 def certificate_types_allowed(certificate: x509.Certificate) -> frozenset[CertificateType]:
