@@ -230,3 +230,58 @@ def test_trust_list_signer_carries_its_own_eku_and_no_dcc_eku(vn: KeyManager) ->
     assert is_trust_list_signer(state.trust_list_signer.certificate)
     assert not is_trust_list_signer(state.dscs[0].certificate)
     assert not is_trust_list_signer(state.csca.certificate)
+
+
+def signed_by_list_key(manager: KeyManager, body: dict[str, Any]) -> bytes:
+    record = manager.load().trust_list_signer
+    with manager.backend.open() as session:
+        signer = session.signer(record.label, record.certificate)
+        return dumps(sign_list(body, signer, record.certificate))
+
+
+def test_list_for_another_country_is_rejected_even_when_empty(
+    vn: KeyManager, de: KeyManager, store: TrustListStore
+) -> None:
+    anchors = [csca(vn), csca(de)]
+    kept = store.import_list(export(vn), anchors, at=AT).path.read_bytes()
+    body = {"format": "eu-dsc-list", "country": "VN", "certificates": [], "sequence": 2**40}
+    assert rejected(store, signed_by_list_key(de, body), anchors) is (
+        ErrorCode.TRUST_LIST_UNTRUSTED
+    )
+    assert store.files()[0].read_bytes() == kept
+    store.import_list(export(vn), anchors, at=AT)  # VN's next genuine list still goes in
+
+
+@pytest.mark.parametrize("country", ["/t", "..", "vn", "V1", "VNM", ""])
+def test_country_must_be_two_capital_letters(
+    de: KeyManager, store: TrustListStore, country: str
+) -> None:
+    body = {"format": "eu-dsc-list", "country": country, "certificates": [], "sequence": 1}
+    with pytest.raises(TrustStoreError):
+        store.import_list(signed_by_list_key(de, body), [csca(de)], at=AT)
+    assert store.files() == []
+
+
+@pytest.mark.parametrize("sequence", [2**53, 2**62])
+def test_sequence_beyond_json_range_is_rejected(
+    de: KeyManager, store: TrustListStore, sequence: int
+) -> None:
+    body = {"format": "eu-dsc-list", "country": "DE", "certificates": [], "sequence": sequence}
+    with pytest.raises(TrustStoreError):
+        store.import_list(signed_by_list_key(de, body), [csca(de)], at=AT)
+
+
+def test_absurd_sequence_jump_is_rejected(de: KeyManager, store: TrustListStore) -> None:
+    first = loads(export(de))["sequence"]
+    store.import_list(
+        signed_by_list_key(de, {**good_body(de), "sequence": first}), [csca(de)], at=AT
+    )
+    body = {**good_body(de), "sequence": first + 1_000_001}
+    assert rejected(store, signed_by_list_key(de, body), [csca(de)]) is (
+        ErrorCode.TRUST_LIST_ROLLBACK
+    )
+    store.import_list(signed_by_list_key(de, {**body, "sequence": first + 5}), [csca(de)], at=AT)
+
+
+def good_body(manager: KeyManager) -> dict[str, Any]:
+    return {"format": "eu-dsc-list", "country": manager.load().country, "certificates": []}

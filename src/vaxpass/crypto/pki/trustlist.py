@@ -16,6 +16,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +40,12 @@ from vaxpass.errors import ErrorCode, TrustStoreError
 # JWK members that carry private key material (RFC 7517/7518).
 PRIVATE_JWK_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 _TRUSTED_PHASES = frozenset({Phase.PUBLISHED, Phase.ACTIVE, Phase.RETIRED})
+_COUNTRY = re.compile(r"[A-Z]{2}")
+# Sequence numbers stay exact in every JSON implementation (below 2**53), and one accepted list
+# may not skip ahead by more than MAX_SEQUENCE_JUMP (a country exporting every minute for two
+# years stays under it), so a list cannot lock out the ones that follow it.
+MAX_SEQUENCE = 2**53 - 1
+MAX_SEQUENCE_JUMP = 1_000_000
 
 
 class TrustListFormat(StrEnum):
@@ -178,8 +185,9 @@ class TrustListStore:
     ) -> ImportedList:
         document = _json(data)
         list_signer = verify_list(document, anchors, at=at)
-        form, certificates = _signed_contents(document, list_signer)
         country = _country(document)
+        _require_anchor_country(require_chain(list_signer, anchors, at=at), country)
+        form, certificates = _signed_contents(document, list_signer)
         for certificate in certificates:
             _require_anchor_country(require_chain(certificate, anchors, at=at), country)
         sequence = _sequence(document)
@@ -222,8 +230,15 @@ class TrustListStore:
                 f"list sequence {sequence} does not follow the accepted {last['sequence']}",
                 code=ErrorCode.TRUST_LIST_ROLLBACK,
             )
+        if sequence - last["sequence"] > MAX_SEQUENCE_JUMP:
+            raise TrustStoreError(
+                f"list sequence {sequence} jumps too far ahead of the accepted {last['sequence']}",
+                code=ErrorCode.TRUST_LIST_ROLLBACK,
+            )
 
     def _save(self, country: str, form: str, certificates: Iterable[x509.Certificate]) -> Path:
+        if not _COUNTRY.fullmatch(country):  # it names a file: never a path
+            raise TrustStoreError("the anchor names no country (two capital letters)")
         entries = [eu_entry(certificate, country) for certificate in certificates]
         target = self.directory / f"{country}.{form}.json"
         write_atomically(
@@ -308,8 +323,8 @@ def _jwk_certificate(key: Mapping[str, Any]) -> x509.Certificate:
 
 def _country(document: Mapping[str, Any]) -> str:
     country = document.get("country")
-    if not isinstance(country, str) or len(country) != 2:
-        raise TrustStoreError("the list names no country")
+    if not isinstance(country, str) or not _COUNTRY.fullmatch(country):
+        raise TrustStoreError("the list names no country (two capital letters)")
     return country
 
 
@@ -317,6 +332,8 @@ def _sequence(document: Mapping[str, Any]) -> int:
     sequence = document.get("sequence")
     if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 1:
         raise TrustStoreError("the list has no sequence number")
+    if sequence > MAX_SEQUENCE:
+        raise TrustStoreError("the list sequence number is out of range")
     return sequence
 
 
@@ -328,7 +345,7 @@ def _anchor_country(anchor: x509.Certificate) -> str:
 def _require_anchor_country(anchor: x509.Certificate, country: str) -> None:
     if _anchor_country(anchor) != country:
         raise TrustStoreError(
-            "a certificate is issued by another country's anchor",
+            f"a certificate of the {country} list is issued by another country's anchor",
             code=ErrorCode.TRUST_LIST_UNTRUSTED,
         )
 
