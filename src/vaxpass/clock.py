@@ -35,8 +35,12 @@ def as_utc(moment: datetime) -> datetime:
 
 
 def parse_instant(text: str) -> datetime:
-    """Parse an ISO-8601 instant; no offset means UTC."""
+    """Parse an ISO-8601 instant; no offset means UTC. Raises ``ValueError`` for anything else,
+    including instants that fall outside the representable range once moved to UTC."""
     cleaned = text.strip()
     if cleaned.endswith(("Z", "z")):
         cleaned = cleaned[:-1] + "+00:00"
-    return as_utc(datetime.fromisoformat(cleaned))
+    try:
+        return as_utc(datetime.fromisoformat(cleaned))
+    except OverflowError as exc:
+        raise ValueError("instant out of range") from exc

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from testdata import vector_files, vectors_root
@@ -245,3 +246,59 @@ def test_official_vectors_through_the_command(path: Path, tmp_path: Path) -> Non
     assert code == (0 if report["valid"] else 1)
     assert base64.b64decode(report["header"]["kid"] or "")  # type: ignore[index]
     assert vectors_root().is_dir()
+
+
+def test_pasted_text_with_leading_space_verifies(
+    signed: Path, signer_files: dict[str, Path]
+) -> None:
+    text = " " + (signed / "hc1.txt").read_text(encoding="ascii").strip()
+    code, report = _verify_json(text, "--trust", str(signer_files["cert"]), data_dir=signed)
+    assert code == 0
+    assert report["valid"] is True
+
+
+def test_another_context_prefix_is_invalid_not_a_usage_error(signed: Path) -> None:
+    code, report = _verify_json("HC2:AB/CD.EF", data_dir=signed)
+    assert code == 1
+    assert report["error"]["code"] == "PREFIX_INVALID"  # type: ignore[index]
+
+
+def test_an_out_of_range_time_is_a_usage_error(signed: Path) -> None:
+    result = vaxpass("verify", "HC1:ABC", "--at", "0001-01-01T00:00:00+01:00", data_dir=signed)
+    assert result.returncode == 2
+
+
+def test_an_unusable_trusted_key_is_a_usage_error(
+    signed: Path, signer_files: dict[str, Path], tmp_path: Path
+) -> None:
+    der = bytearray(
+        x509.load_pem_x509_certificate(signer_files["cert"].read_bytes()).public_bytes(
+            serialization.Encoding.DER
+        )
+    )
+    point = der.find(b"\x03\x42\x00\x04") + 4  # the uncompressed EC point of the DSC key
+    der[point + 10] ^= 0x01
+    broken = tmp_path / "broken.der"
+    broken.write_bytes(bytes(der))
+    result = vaxpass("verify", str(signed / "hc1.txt"), "--trust", str(broken), data_dir=signed)
+    assert result.returncode == 2
+
+
+@pytest.mark.parametrize(("option", "value"), [("--valid-days", "0"), ("--iss", "vn")])
+def test_sign_rejects_bad_options(
+    signer_files: dict[str, Path], tmp_path: Path, option: str, value: str
+) -> None:
+    result = vaxpass(
+        "dcc",
+        "sign",
+        str(signer_files["payload"]),
+        "--key",
+        str(signer_files["key"]),
+        "--cert",
+        str(signer_files["cert"]),
+        option,
+        value,
+        data_dir=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "HC1:" not in result.stdout

@@ -380,3 +380,57 @@ def test_csca_profile_types_round_trip() -> None:
     )
     assert TrustedSigner.from_certificate(dsc).allowed_types == {CertificateType.TEST}
     assert datetime.now(UTC) > dsc.not_valid_after_utc
+
+
+def test_boolean_header_labels_are_not_integer_labels(es256_signer: SoftwareSigner) -> None:
+    # In Python ``True == 1``: a ``true`` key must not be read as the ``alg`` label.
+    text = assemble(es256_signer, protected={True: -7, HEADER_KID: es256_signer.kid})
+    result = verify_qr(text, trust(es256_signer), at=CLOCK)
+    assert result.error is not None
+    assert result.error.code is ErrorCode.COSE_INVALID
+
+
+def test_a_protected_kid_that_is_not_bytes_is_not_replaced_by_the_unprotected_one(
+    es256_signer: SoftwareSigner,
+) -> None:
+    text = assemble(
+        es256_signer,
+        protected={HEADER_ALG: -7, HEADER_KID: None},
+        unprotected={HEADER_KID: es256_signer.kid},
+    )
+    result = verify_qr(text, trust(es256_signer), at=CLOCK)
+    assert result.error is not None
+    assert result.error.code is ErrorCode.KID_MISSING
+
+
+def test_fractional_times_never_widen_the_validity(es256_signer: SoftwareSigner) -> None:
+    issued = ISSUED.timestamp() + 0.9
+    claims = cbor2.dumps(
+        {
+            1: "VN",
+            6: issued,
+            4: ISSUED.timestamp() + 100.5,
+            -260: {1: payload()},
+        }
+    )
+    header = {HEADER_ALG: -7, HEADER_KID: es256_signer.kid}
+    text = assemble(es256_signer, protected=header, claims=claims)
+    store = trust(es256_signer)
+    before_issue = datetime.fromtimestamp(ISSUED.timestamp() + 0.5, UTC)
+    after_expiry = datetime.fromtimestamp(ISSUED.timestamp() + 100.2, UTC)
+    early = verify_qr(text, store, at=before_issue)
+    assert early.error is not None
+    assert early.error.code is ErrorCode.NOT_YET_VALID
+    late = verify_qr(text, store, at=after_expiry + timedelta(seconds=1))
+    assert late.error is not None
+    assert late.error.code is ErrorCode.EXPIRED
+    assert verify_qr(text, store, at=ISSUED + timedelta(seconds=50)).valid
+
+
+def test_a_refused_algorithm_still_reports_key_usage(es256_signer: SoftwareSigner) -> None:
+    text = assemble(es256_signer, protected={HEADER_ALG: -35, HEADER_KID: es256_signer.kid})
+    result = verify_qr(text, trust(es256_signer), at=CLOCK)
+    assert result.error is not None
+    assert result.error.code is ErrorCode.ALGORITHM_NOT_ALLOWED
+    assert result.checks["key_usage"] is True
+    assert result.checks["expiration"] is True

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from vaxpass.services.sign import sign_certificate
 dcc_app = typer.Typer(help="EU Digital COVID Certificates.", no_args_is_help=True)
 app.add_typer(dcc_app, name="dcc")
 
+_COUNTRY = re.compile(r"[A-Z]{2}")
 INVALID = 1
 USAGE_ERROR = 2
 
@@ -33,15 +35,23 @@ def sign_command(
     payload_file: Annotated[Path, typer.Argument(metavar="PAYLOAD.json", exists=True)],
     key: Annotated[Path | None, typer.Option("--key", help="DSC private key (PEM)")] = None,
     cert: Annotated[Path | None, typer.Option("--cert", help="DSC certificate")] = None,
-    iss: Annotated[str | None, typer.Option("--iss", help="Issuing country")] = None,
-    valid_days: Annotated[int | None, typer.Option("--valid-days")] = None,
+    iss: Annotated[
+        str | None, typer.Option("--iss", help="Issuing country (ISO 3166-1 alpha-2)")
+    ] = None,
+    valid_days: Annotated[
+        int | None, typer.Option("--valid-days", min=1, help="Days until the QR expires")
+    ] = None,
     qr_png: Annotated[Path | None, typer.Option("--qr-png", help="Write the QR as PNG")] = None,
     qr_svg: Annotated[Path | None, typer.Option("--qr-svg", help="Write the QR as SVG")] = None,
 ) -> None:
     """Sign a DCC payload and print its HC1 text."""
     settings = get_settings()
     payload = _read_payload(payload_file)
-    at, days = SystemClock().now(), valid_days or settings.certificate_valid_days
+    issuer = iss if iss is not None else settings.issuer_country
+    if not _COUNTRY.fullmatch(issuer):
+        raise typer.BadParameter("must be two upper-case letters, e.g. VN", param_hint="--iss")
+    days = valid_days if valid_days is not None else settings.certificate_valid_days
+    at = SystemClock().now()
     try:
         with ExitStack() as batch:
             # Without --key/--cert: the configured signer's active DSC (software or PKCS#11).
@@ -55,7 +65,7 @@ def sign_command(
                 payload,
                 signer,
                 certificate,
-                issuer=iss or settings.issuer_country,
+                issuer=issuer,
                 at=at,
                 valid_days=days,
             )

@@ -29,7 +29,10 @@ def print_verification(result: VerificationResult) -> None:
         table.add_row(name, marks[outcome])
     console.print(table)
     header = result.header.to_json()
+    # Header values come from the QR itself, signed or not: never interpret them as markup.
     console.print(
         f"kid={header['kid']} alg={header['alg']} iss={header['iss']} "
-        f"iat={header['iat']} exp={header['exp']}"
+        f"iat={header['iat']} exp={header['exp']}",
+        markup=False,
+        highlight=False,
     )

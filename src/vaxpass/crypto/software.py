@@ -28,9 +28,13 @@ class SoftwareSigner(SignerIdentity):
     def __init__(self, private_key: SigningKey, certificate: x509.Certificate) -> None:
         if certificate.public_key() != private_key.public_key():
             raise SigningError("the private key does not belong to the signer certificate")
-        super().__init__(
-            algorithm_for_key(private_key.public_key()), kid_for_certificate(certificate)
-        )
+        try:
+            algorithm = algorithm_for_key(private_key.public_key())
+        except ValueError as exc:
+            raise SigningError(
+                "unsupported key: use EC P-256 or RSA of at least 2048 bits"
+            ) from exc
+        super().__init__(algorithm, kid_for_certificate(certificate))
         self._key = private_key
         self.certificate = certificate
 

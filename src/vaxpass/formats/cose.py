@@ -45,8 +45,8 @@ class CoseSign1:
     def kid(self) -> bytes | None:
         """``kid`` from the protected header (it wins), else from the unprotected one."""
         for header in (self.protected_header, self.unprotected_header):
-            value = header.get(HEADER_KID)
-            if value is not None:
+            if HEADER_KID in header:
+                value = header[HEADER_KID]
                 return value if isinstance(value, bytes) else None
         return None
 
@@ -120,7 +120,7 @@ def decode_cose(data: bytes) -> CoseSign1:
     if (type(item) is not list and not isinstance(item, tuple)) or len(item) != 4:
         raise _invalid("not a COSE_Sign1 array of four elements")
     protected, unprotected, payload, signature = item
-    if not isinstance(protected, bytes) or not _is_map(unprotected):
+    if not isinstance(protected, bytes) or not _is_label_map(unprotected):
         raise _invalid("malformed headers")
     if not isinstance(payload, bytes) or not isinstance(signature, bytes):
         raise _invalid("payload and signature must be byte strings")
@@ -144,8 +144,8 @@ def _decode_protected(protected: bytes) -> Mapping[Any, Any]:
         header = loads_whole(protected, allow_duplicate_keys=False)
     except (cbor2.CBORError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise _invalid("protected header is not well-formed CBOR") from exc
-    if not _is_map(header):
-        raise _invalid("protected header is not a map")
+    if not _is_label_map(header):
+        raise _invalid("protected header is not a map of integer or text labels")
     return header
 
 
@@ -153,6 +153,16 @@ def _is_map(item: Any) -> TypeGuard[Mapping[Any, Any]]:
     # cbor2 decodes maps to ``dict``, and to ``frozendict`` inside a tag (as the unprotected
     # header of a tagged COSE_Sign1 is): exact type tests spare the slower ABC check.
     return type(item) is dict or type(item) is cbor2.frozendict or isinstance(item, Mapping)
+
+
+def _is_label_map(item: Any) -> TypeGuard[Mapping[Any, Any]]:
+    """A map whose keys are COSE labels (integers or text). Python would let ``true`` or
+    ``1.0`` stand for label 1 in a lookup, so any other key type is refused."""
+    return _is_map(item) and all(_is_label(key) for key in item)
+
+
+def _is_label(key: Any) -> bool:
+    return type(key) is int or type(key) is str
 
 
 _ALLOWED_ALGORITHMS = {int(algorithm): algorithm for algorithm in CoseAlgorithm}

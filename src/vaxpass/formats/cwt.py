@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeGuard
@@ -105,12 +105,12 @@ def decode_cbor_document(data: bytes) -> Any:
 def decode_cwt(data: bytes) -> CwtClaims:
     """Decode CWT claims; malformed structure or claim types raise ``DecodeError``."""
     claims = decode_cbor_document(data)
-    if not _is_map(claims):
-        raise _invalid("claims are not a CBOR map")
+    if not _is_map(claims) or not all(type(key) is int or type(key) is str for key in claims):
+        raise _invalid("claims are not a CBOR map of integer or text keys")
     return CwtClaims(
         issuer=_text_claim(claims, CLAIM_ISS),
-        issued_at=_time_claim(claims, CLAIM_IAT),
-        expires_at=_time_claim(claims, CLAIM_EXP),
+        issued_at=_time_claim(claims, CLAIM_IAT, math.ceil),
+        expires_at=_time_claim(claims, CLAIM_EXP, math.floor),
         dcc=_dcc_claim(claims),
         raw=claims,
     )
@@ -123,7 +123,11 @@ def _text_claim(claims: Mapping[Any, Any], key: int) -> str | None:
     return value
 
 
-def _time_claim(claims: Mapping[Any, Any], key: int) -> int | None:
+def _time_claim(
+    claims: Mapping[Any, Any], key: int, to_whole_seconds: Callable[[float], int]
+) -> int | None:
+    """A NumericDate claim in whole seconds; a fraction is rounded towards the stricter side
+    (``iat`` up, ``exp`` down) so that a comparison in seconds never widens the validity."""
     value = claims.get(key)
     if type(value) is int or value is None:
         return value
@@ -131,7 +135,7 @@ def _time_claim(claims: Mapping[Any, Any], key: int) -> int | None:
         raise _invalid(f"claim {key} must be a number of seconds")
     if isinstance(value, float) and not math.isfinite(value):
         raise _invalid(f"claim {key} must be a finite number")
-    return int(value)
+    return to_whole_seconds(value)
 
 
 def _dcc_claim(claims: Mapping[Any, Any]) -> Mapping[str, Any] | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from vaxpass.errors import TrustStoreError
 from vaxpass.formats.dcc.trust import InMemoryTrustStore, TrustedSigner
@@ -45,10 +46,23 @@ def parse_trust_data(data: bytes, *, source: str = "input") -> list[TrustedSigne
     if stripped[:1] in (b"[", b"{"):
         return signers_from_trust_list(_json(stripped, source), source=source)
     if _PEM_MARKER in stripped:
-        return [
-            TrustedSigner.from_certificate(cert) for cert in _pem_certificates(stripped, source)
-        ]
-    return [TrustedSigner.from_certificate(_der_or_base64_certificate(stripped, source))]
+        return [_trusted(cert, source) for cert in _pem_certificates(stripped, source)]
+    return [_trusted(_der_or_base64_certificate(stripped, source), source)]
+
+
+def _trusted(
+    certificate: x509.Certificate,
+    source: str,
+    *,
+    kid: bytes | None = None,
+    country: str | None = None,
+) -> TrustedSigner:
+    """Trust ``certificate``; a key that cannot be used (bad point, unknown type) is refused."""
+    try:
+        signer = TrustedSigner.from_certificate(certificate, country=country)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise TrustStoreError(f"{source}: a certificate's public key is unusable") from exc
+    return TrustedSigner(certificate, kid, country) if kid else signer
 
 
 def signers_from_trust_list(document: Any, *, source: str = "input") -> list[TrustedSigner]:
@@ -57,24 +71,29 @@ def signers_from_trust_list(document: Any, *, source: str = "input") -> list[Tru
     entries = document.get("certificates") if isinstance(document, Mapping) else document
     if not isinstance(entries, list):
         raise TrustStoreError(f"{source}: not a trust list")
-    return [
+    signers = (
         _signer_from_entry(entry, source)
         for entry in entries
         if isinstance(entry, Mapping) and entry.get("certificateType", "DSC") == "DSC"
-    ]
+    )
+    return [signer for signer in signers if signer is not None]
 
 
-def _signer_from_entry(entry: Mapping[str, Any], source: str) -> TrustedSigner:
+def _signer_from_entry(entry: Mapping[str, Any], source: str) -> TrustedSigner | None:
+    """The entry's signer; ``None`` when its key is unusable (it could verify nothing, and one
+    such entry must not discard a whole country's list)."""
     try:
         certificate = x509.load_der_x509_certificate(base64.b64decode(entry["rawData"]))
         kid = base64.b64decode(entry["kid"]) if "kid" in entry else None
     except (KeyError, TypeError, ValueError, binascii.Error) as exc:
         raise TrustStoreError(f"{source}: malformed trust list entry") from exc
     country = entry.get("country")
-    signer = TrustedSigner.from_certificate(
-        certificate, country=country if isinstance(country, str) else None
-    )
-    return TrustedSigner(certificate, kid, signer.country) if kid else signer
+    try:
+        return _trusted(
+            certificate, source, kid=kid, country=country if isinstance(country, str) else None
+        )
+    except TrustStoreError:
+        return None
 
 
 def _json(data: bytes, source: str) -> Any:

@@ -188,15 +188,17 @@ def _verify_cose_bytes(
 def _check_signature(
     message: CoseSign1, trust_store: TrustStore, run: _Run
 ) -> Sequence[TrustedSigner]:
+    # The candidates are looked up even when the algorithm is refused, so that the checks that
+    # only need the signer certificate (key usage, its validity) can still be reported.
+    kid = message.kid
+    candidates = trust_store.signers_for(kid) if kid is not None else ()
     algorithm = algorithm_of(message)
     if algorithm is None:
         run.failed(Stage.SIGNATURE, ErrorCode.ALGORITHM_NOT_ALLOWED, "algorithm not allowed")
-        return ()
-    kid = message.kid
+        return candidates
     if kid is None:
         run.failed(Stage.SIGNATURE, ErrorCode.KID_MISSING, "no key identifier in the headers")
         return ()
-    candidates = trust_store.signers_for(kid)
     if not candidates:
         run.failed(Stage.SIGNATURE, ErrorCode.KID_UNKNOWN, "no trusted signer with this kid")
         return ()
