@@ -434,3 +434,30 @@ def test_a_refused_algorithm_still_reports_key_usage(es256_signer: SoftwareSigne
     assert result.error.code is ErrorCode.ALGORITHM_NOT_ALLOWED
     assert result.checks["key_usage"] is True
     assert result.checks["expiration"] is True
+
+
+def test_unparsable_extensions_never_widen_key_usage() -> None:
+    key = generate_signing_key()
+    csca = issue_csca(key, country="VN", common_name="c", validity=Validity.starting(EPOCH, 3650))
+    dsc_key = generate_signing_key()
+    assert isinstance(dsc_key, ec.EllipticCurvePrivateKey)
+    garbled_policies = x509.UnrecognizedExtension(
+        x509.oid.ExtensionOID.CERTIFICATE_POLICIES, b"\x05\x00"
+    )
+    test_only = x509.ExtendedKeyUsage([x509.ObjectIdentifier("1.3.6.1.4.1.1847.2021.1.1")])
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(csca.subject)
+        .issuer_name(csca.subject)
+        .public_key(dsc_key.public_key())
+        .serial_number(9)
+        .not_valid_before(EPOCH)
+        .not_valid_after(EPOCH + timedelta(days=1000))
+        .add_extension(test_only, critical=False)
+        .add_extension(garbled_policies, critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    signer = SoftwareSigner(dsc_key, certificate)
+    result = verify_qr(issue(signer), trust(signer), at=CLOCK)  # a vaccination entry
+    assert result.error is not None
+    assert result.error.code is ErrorCode.KEY_USAGE_MISMATCH

@@ -123,11 +123,17 @@ def is_trust_list_signer(certificate: x509.Certificate) -> bool:
 
 
 def certificate_types_allowed(certificate: x509.Certificate) -> frozenset[CertificateType]:
-    """The entry kinds a DSC may sign: those named by its DCC EKU OIDs, or all when it has none."""
+    """The entry kinds a DSC may sign: those named by its DCC EKU OIDs, or all when it has none.
+
+    Only an absent EKU means "all": extensions that cannot be parsed mean "none", so a damaged
+    certificate can never widen what it may sign.
+    """
     try:
         usages = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    except (x509.ExtensionNotFound, ValueError):
+    except x509.ExtensionNotFound:
         return frozenset(CertificateType)
+    except ValueError:
+        return frozenset()
     present = {oid.dotted_string for oid in usages}
     allowed = frozenset(kind for kind, oids in KEY_USAGE_OIDS.items() if present.intersection(oids))
     return allowed or frozenset(CertificateType)
