@@ -73,7 +73,6 @@ class ErrorCode(StrEnum):
 class Stage(StrEnum):
     """The HCERT pipeline stages, in the order a verifier runs them."""
 
-    SIZE = "size"
     PICTURE = "picture_decode"
     PREFIX = "unprefix"
     BASE45 = "base45_decode"

@@ -6,7 +6,6 @@ HSM) and returns the signature in COSE form (raw ``r || s`` for ECDSA, RSASSA-PS
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 from typing import Protocol
 
@@ -19,16 +18,6 @@ class CoseAlgorithm(IntEnum):
 
     ES256 = -7
     PS256 = -37
-
-
-@dataclass(frozen=True, slots=True)
-class KeyRequirement:
-    """Which public keys an algorithm may be used with."""
-
-    description: str
-
-    def accepts(self, algorithm: CoseAlgorithm, key: PublicKeyTypes) -> bool:
-        return _KEY_CHECKS[algorithm](key)
 
 
 def _is_p256(key: PublicKeyTypes) -> bool:

@@ -64,7 +64,7 @@ def entry_types(dcc: Mapping[str, Any]) -> list[CertificateType]:
 
 
 def check_schema(dcc: Mapping[str, Any], run: CheckRecorder) -> None:
-    """The schema of the payload's own ``ver``, then exactly one entry (v, t or r)."""
+    """Exactly one entry (v, t or r), then the schema of the payload's own ``ver``."""
     if is_valid_payload(dcc):  # the common case, without building an error list
         run.passed(Stage.SCHEMA)
         return
