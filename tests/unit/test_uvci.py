@@ -134,3 +134,8 @@ def test_generated_identifiers_always_validate(raw: bytes) -> None:
     uvci = generate_uvci(random_source=lambda _n: raw)
     assert VN_UVCI.fullmatch(uvci)
     assert validate_uvci(uvci) == []
+
+
+def test_an_identifier_without_any_letter_or_digit_is_refused() -> None:
+    assert validate_uvci("URN:UVCI:01:VN::")
+    assert validate_uvci("URN:UVCI:01:VN:/")

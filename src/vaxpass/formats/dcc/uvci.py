@@ -28,7 +28,9 @@ OPAQUE_BYTES = 16  # 32 hexadecimal characters, as Viet Nam issued
 
 _N = len(LUHN_ALPHABET)
 _CODE_POINT = {char: index for index, char in enumerate(LUHN_ALPHABET)}
-_BODY = re.compile(r"(?P<version>\d{2})[:/]?(?P<country>[A-Z]{2})[:/]?(?P<rest>[A-Z0-9/:]+)")
+_BODY = re.compile(
+    r"(?P<version>\d{2})[:/]?(?P<country>[A-Z]{2})[:/]?(?P<rest>[A-Z0-9/:]*[A-Z0-9][A-Z0-9/:]*)"
+)
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _CHECK = re.compile(r"[A-Z0-9/:]{1,2}")
 _OPAQUE = re.compile(r"[A-Z0-9]+(?:/[A-Z0-9]+)*")
