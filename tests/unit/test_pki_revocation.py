@@ -95,3 +95,32 @@ def test_tampered_or_unsigned_revocation_list_is_refused(
     with pytest.raises(TrustStoreError) as raised:
         load_revocation_list([path], at=AT)
     assert raised.value.code is ErrorCode.TRUST_LIST_UNSIGNED
+
+
+def test_a_signed_trust_list_is_not_accepted_as_a_revocation_list(
+    manager: KeyManager, tmp_path: Path
+) -> None:
+    path = tmp_path / "tl.json"
+    path.write_bytes(export_trust_list(manager, TrustListFormat.EU_DSC_LIST, at=AT))
+    with pytest.raises(TrustStoreError):
+        load_revocation_list([path], at=AT, anchors=[manager.load().csca.certificate])
+    exported = loads(export_revocations(manager, RevocationStore(tmp_path / "r.json"), at=AT))
+    assert exported["format"] == "revocations"
+
+
+def test_a_stale_revocation_list_is_refused(manager: KeyManager, tmp_path: Path) -> None:
+    store = RevocationStore(tmp_path / "r.json")
+    old = tmp_path / "old.json"
+    old.write_bytes(export_revocations(manager, store, at=AT))
+    manager.revoke(manager.load().dscs[0].kid, at=AT + days(8), reason="key-compromise")
+    new = tmp_path / "new.json"
+    new.write_bytes(export_revocations(manager, store, at=AT + days(8)))
+    anchors = [manager.load().csca.certificate]
+    later = AT + days(8)
+    with pytest.raises(TrustStoreError) as raised:
+        load_revocation_list([old], at=later, anchors=anchors)
+    assert raised.value.code is ErrorCode.TRUST_LIST_ROLLBACK
+    assert load_revocation_list([old], at=AT + days(7), anchors=anchors) is not None
+    assert load_revocation_list([old], at=later, anchors=anchors, max_age=days(10)) is not None
+    checker = load_revocation_list([new], at=later, anchors=anchors)
+    assert manager.load().dscs[0].kid in checker._kids

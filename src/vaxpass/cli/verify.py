@@ -1,10 +1,10 @@
 """``vaxpass verify INPUT [--trust FILE]... [--revocations FILE]... [--anchor CSCA.pem]...
-[--at ISO-8601] [--json]``."""
+[--at ISO-8601] [--revocations-max-age DAYS] [--json]``."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,7 +15,7 @@ from vaxpass.cli.app import app
 from vaxpass.cli.output import errors, print_json, print_verification
 from vaxpass.clock import SystemClock, parse_instant
 from vaxpass.crypto.pki.listsign import LIST_SIGNATURE, verify_list
-from vaxpass.crypto.pki.revocation import load_revocation_list
+from vaxpass.crypto.pki.revocation import MAX_AGE, load_revocation_list
 from vaxpass.crypto.pki.trustlist import load_anchors
 from vaxpass.errors import TrustStoreError
 from vaxpass.services.verify import load_trust_store, verify_input
@@ -49,6 +49,14 @@ def verify_command(
             help="Pinned CSCA certificate: revocation and signed trust lists must chain to it",
         ),
     ] = None,
+    revocations_max_age: Annotated[
+        int,
+        typer.Option(
+            "--revocations-max-age",
+            min=0,
+            help="Refuse a revocation list issued more than this many days before --at",
+        ),
+    ] = MAX_AGE.days,
 ) -> None:
     """Verify an EU DCC offline. Exit 0 valid, 1 invalid, 2 usage error."""
     moment = _validation_time(at)
@@ -59,7 +67,14 @@ def verify_command(
             _require_anchored(trust or [], anchors, at=moment, signed_only=True)
             _require_anchored(revocations or [], anchors, at=moment, signed_only=False)
         checker = (
-            load_revocation_list(revocations, at=moment, anchors=anchors) if revocations else None
+            load_revocation_list(
+                revocations,
+                at=moment,
+                anchors=anchors,
+                max_age=timedelta(days=revocations_max_age),
+            )
+            if revocations
+            else None
         )
     except TrustStoreError as error:
         errors.print(f"error: {error.message} ({error.code})")

@@ -6,6 +6,11 @@ identifier, ``SIGNATURE`` over the COSE signature (for ES256 only its ``r`` half
 groups them by kid and hash type into batches of at most 1,000 entries and signs the whole list;
 ``revokedKids`` adds every revoked DSC, so a verifier still holding an older trust list rejects
 what that DSC signed as ``REVOKED`` too.
+
+The list is marked ``"format": "revocations"`` (so no other signed list passes as one) and a
+reader refuses it when it lacks ``batches`` or ``revokedKids``, or when its ``issuedAt`` is more
+than ``max_age`` (default ``MAX_AGE``, 7 days: the trust-list validity) before the time of the
+check, so an old list that predates a revocation cannot be replayed.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,12 +33,14 @@ from vaxpass.crypto.pki.listsign import verify_list
 from vaxpass.crypto.pki.state import KeyState
 from vaxpass.crypto.pki.statefile import write_atomically
 from vaxpass.crypto.signer import CoseAlgorithm, Signer
-from vaxpass.errors import TrustStoreError, ValidationError
+from vaxpass.errors import ErrorCode, TrustStoreError, ValidationError
 from vaxpass.formats.cose import CoseSign1, algorithm_of
 
 BATCH_SIZE = 1000
 HASH_LENGTH = 16
 LIST_NAME = "revocations"
+LIST_FORMAT = "revocations"
+MAX_AGE = timedelta(days=7)
 
 
 class HashType(StrEnum):
@@ -145,7 +152,12 @@ def export_revocations(manager: KeyManager, store: RevocationStore, *, at: datet
             if record.revoked_at is not None
         ]
         batches = revocation_batches(store.entries(), state.country, at)
-        return {"country": state.country, "batches": batches, "revokedKids": revoked}
+        return {
+            "format": LIST_FORMAT,
+            "country": state.country,
+            "batches": batches,
+            "revokedKids": revoked,
+        }
 
     document = manager.publish(LIST_NAME, at=at, build=build)
     return json.dumps(document, indent=2).encode() + b"\n"
@@ -186,9 +198,14 @@ class RevocationList:
 
 
 def load_revocation_list(
-    paths: Iterable[Path], *, at: datetime, anchors: Sequence[x509.Certificate] | None = None
+    paths: Iterable[Path],
+    *,
+    at: datetime,
+    anchors: Sequence[x509.Certificate] | None = None,
+    max_age: timedelta = MAX_AGE,
 ) -> RevocationList:
-    """Read signed revocation lists; each must verify (and chain to ``anchors`` when given)."""
+    """Read signed revocation lists; each must verify (and chain to ``anchors`` when given),
+    be a revocation list and have been issued at most ``max_age`` before ``at``."""
     checker = RevocationList()
     for path in paths:
         try:
@@ -196,8 +213,30 @@ def load_revocation_list(
         except (OSError, ValueError) as exc:
             raise TrustStoreError(f"cannot read revocation list {path.name}") from exc
         verify_list(document, anchors, at=at)
+        _require_revocation_list(document, at=at, max_age=max_age)
         checker.add_document(document)
     return checker
+
+
+def _require_revocation_list(
+    document: Mapping[str, Any], *, at: datetime, max_age: timedelta
+) -> None:
+    if document.get("format") != LIST_FORMAT:
+        raise TrustStoreError("not a revocation list (format)")
+    if not isinstance(document.get("batches"), list) or not isinstance(
+        document.get("revokedKids"), list
+    ):
+        raise TrustStoreError("malformed revocation list (batches, revokedKids)")
+    try:
+        issued = datetime.fromisoformat(str(document["issuedAt"]))
+        age = at - issued
+    except (KeyError, ValueError, TypeError) as exc:
+        raise TrustStoreError("the revocation list has no valid issuedAt") from exc
+    if age > max_age:
+        raise TrustStoreError(
+            f"the revocation list was issued {age.days} days before the check (max {max_age.days})",
+            code=ErrorCode.TRUST_LIST_ROLLBACK,
+        )
 
 
 def _chunks(items: list[RevokedCertificate], size: int) -> Iterator[list[RevokedCertificate]]:
