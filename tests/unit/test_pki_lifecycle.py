@@ -166,3 +166,21 @@ def test_software_keys_are_encrypted_at_rest(manager: KeyManager) -> None:
     assert len(files) == 3
     assert all(b"ENCRYPTED PRIVATE KEY" in file.read_bytes() for file in files)
     assert all(file.stat().st_mode & 0o077 == 0 for file in files)
+
+
+def test_an_empty_passphrase_file_is_refused_not_used(tmp_path: Path) -> None:
+    (tmp_path / ".passphrase").touch(mode=0o600)  # e.g. a crash before it was written
+    with pytest.raises(SigningError) as raised, SoftwareKeyStore(tmp_path).open() as session:
+        session.generate("dsc-x", CoseAlgorithm.ES256)
+    assert raised.value.code is ErrorCode.CONFIGURATION_INVALID
+    assert not (tmp_path / "dsc-x.key.pem").exists()
+
+
+def test_the_development_passphrase_is_random_and_owner_only(tmp_path: Path) -> None:
+    with SoftwareKeyStore(tmp_path).open() as session:
+        session.generate("dsc-x", CoseAlgorithm.ES256)
+    secret = tmp_path / ".passphrase"
+    assert secret.stat().st_mode & 0o777 == 0o600
+    assert len(secret.read_bytes().strip()) >= 32
+    assert b"ENCRYPTED" in (tmp_path / "dsc-x.key.pem").read_bytes()
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".passphrase", "dsc-x.key.pem"]

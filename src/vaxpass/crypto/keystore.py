@@ -2,13 +2,17 @@
 
 Keys are generated on first use. The passphrase comes from the ``VAXPASS_KEY_PASSPHRASE``
 secret; without one a random passphrase is generated into an owner-only file next to the keys,
-which is only fit for development (production keys live in an HSM).
+which is only fit for development (production keys live in an HSM). That file is written
+atomically (a temporary file, synced, renamed); an empty passphrase — empty secret or empty
+file — is refused (``CONFIGURATION_INVALID``): keys are never written unencrypted.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,13 +53,33 @@ class SoftwareKeyStore:
         path = self._directory / PASSPHRASE_FILE
         if not path.exists():
             self._directory.mkdir(parents=True, exist_ok=True)
-            path.touch(mode=0o600)
-            path.write_text(secrets.token_urlsafe(32))
+            _write_secret(path, secrets.token_urlsafe(32).encode())
         return path.read_bytes().strip()
+
+
+def _write_secret(path: Path, secret: bytes) -> None:
+    """Write ``secret`` to ``path`` (mode 0600) atomically: never a partly written file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(secret)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 class SoftwareKeySession:
     def __init__(self, directory: Path, passphrase: bytes) -> None:
+        if not passphrase:
+            raise SigningError(
+                "the key passphrase is empty: set VAXPASS_KEY_PASSPHRASE or remove the empty "
+                f"{PASSPHRASE_FILE} file",
+                code=ErrorCode.CONFIGURATION_INVALID,
+            )
         self._directory = directory
         self._passphrase = passphrase
         self._cache: dict[str, SigningKey] = {}
