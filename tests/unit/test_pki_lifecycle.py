@@ -13,6 +13,7 @@ from vaxpass.crypto.pki.lifecycle import KeyManager
 from vaxpass.crypto.pki.profiles import KEY_USAGE_OIDS, CertificateType
 from vaxpass.crypto.pki.revocation import RevocationStore, export_revocations, load_revocation_list
 from vaxpass.crypto.pki.state import Phase
+from vaxpass.crypto.pki.statefile import write_atomically
 from vaxpass.crypto.pki.trustlist import TrustListFormat, export_trust_list
 from vaxpass.crypto.signer import CoseAlgorithm
 from vaxpass.errors import ErrorCode, SigningError
@@ -184,3 +185,14 @@ def test_the_development_passphrase_is_random_and_owner_only(tmp_path: Path) -> 
     assert len(secret.read_bytes().strip()) >= 32
     assert b"ENCRYPTED" in (tmp_path / "dsc-x.key.pem").read_bytes()
     assert sorted(path.name for path in tmp_path.iterdir()) == [".passphrase", "dsc-x.key.pem"]
+
+
+def test_state_files_are_replaced_atomically_and_owner_only(tmp_path: Path) -> None:
+    target = tmp_path / "state.json"
+    (tmp_path / "state.tmp").write_text("someone else's file")
+    write_atomically(target, '{"a": 1}')
+    write_atomically(target, '{"a": 2}')
+    assert target.read_text() == '{"a": 2}'
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "state.tmp").read_text() == "someone else's file"  # no fixed temp name
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["state.json", "state.tmp"]

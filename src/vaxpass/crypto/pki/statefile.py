@@ -1,10 +1,12 @@
-"""JSON state files under the keys and trust directories: written atomically (a temporary file
-renamed over the old one), versioned, and refused with ``KEY_STATE_INVALID`` when unreadable."""
+"""JSON state files under the keys and trust directories: written atomically (a uniquely named
+temporary file in the same directory, owner-only, synced, renamed over the old one, then the
+directory synced), versioned, and refused with ``KEY_STATE_INVALID`` when unreadable."""
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,11 +15,34 @@ from typing import Any
 from vaxpass.errors import ErrorCode, SigningError
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str, *, mode: int = 0o600) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(text.encode("utf-8"))
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename durable (where the platform can open a directory)."""
+    try:
+        handle = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:
+        pass
+    finally:
+        os.close(handle)
 
 
 def save_versioned(path: Path, body: Mapping[str, Any], version: int) -> None:
