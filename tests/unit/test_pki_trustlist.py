@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from pki_support import T0, days, dumps, issue, loads, software_manager, store_of
+from pki_support import POLICY, T0, days, dumps, issue, loads, software_manager, store_of
+from vaxpass.crypto.keystore import SoftwareKeyStore
 from vaxpass.crypto.pki.lifecycle import KeyManager
 from vaxpass.crypto.pki.listsign import LIST_SIGNATURE, sign_list
 from vaxpass.crypto.pki.profiles import KEY_USAGE_OIDS, TRUST_LIST_SIGNER_OID, is_trust_list_signer
@@ -23,7 +25,7 @@ from vaxpass.crypto.pki.trustlist import (
     export_trust_list,
     signed_entry,
 )
-from vaxpass.crypto.signer import Signer
+from vaxpass.crypto.signer import CoseAlgorithm, Signer
 from vaxpass.errors import ErrorCode, TrustStoreError
 from vaxpass.formats.dcc.verify import verify_qr
 
@@ -285,3 +287,26 @@ def test_absurd_sequence_jump_is_rejected(de: KeyManager, store: TrustListStore)
 
 def good_body(manager: KeyManager) -> dict[str, Any]:
     return {"format": "eu-dsc-list", "country": manager.load().country, "certificates": []}
+
+
+def test_invalid_text_in_a_list_is_a_typed_error(vn: KeyManager, store: TrustListStore) -> None:
+    document = loads(export(vn))
+    document["x"] = "\ud800"  # a lone surrogate: no UTF-8 form
+    data = json.dumps(document).encode()
+    assert rejected(store, data, [csca(vn)]) is ErrorCode.TRUST_STORE_INVALID
+
+
+def test_jwk_with_an_rsa_certificate_is_a_typed_error(
+    tmp_path: Path, store: TrustListStore
+) -> None:
+    manager = KeyManager(tmp_path, SoftwareKeyStore(tmp_path, b"test passphrase"), POLICY)
+    manager.initialise(at=T0, country="VN", algorithm=CoseAlgorithm.PS256)
+    der = manager.load().dscs[0].certificate.public_bytes(serialization.Encoding.DER)
+
+    def rsa_jwks(state: KeyState, signer: Signer) -> dict[str, Any]:
+        key = {"kty": "EC", "crv": "P-256", "x5c": [base64.b64encode(der).decode()]}
+        return {"format": "jwks", "country": state.country, "keys": [key]}
+
+    document = manager.publish("jwks", at=AT, build=rsa_jwks)
+    with pytest.raises(TrustStoreError):
+        store.import_list(dumps(document), [csca(manager)], at=AT)

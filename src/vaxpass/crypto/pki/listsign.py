@@ -67,7 +67,7 @@ def verify_list(
         require_chain(certificate, anchors, at=at)
     unsigned = {key: value for key, value in document.items() if key != LIST_SIGNATURE}
     if not verify_signature(
-        algorithm, certificate.public_key(), canonical_json(unsigned), signature
+        algorithm, certificate.public_key(), canonical_bytes(unsigned), signature
     ):
         raise _error(ErrorCode.TRUST_LIST_SIGNATURE_INVALID, "the list signature does not verify")
     return certificate
@@ -98,6 +98,15 @@ def issuer_among(
             continue
         return candidate
     return None
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """``canonical_json`` of untrusted input: text that is no valid UTF-8 (a lone surrogate)
+    is ``TRUST_STORE_INVALID``, never an unhandled exception."""
+    try:
+        return canonical_json(value)
+    except (UnicodeEncodeError, ValueError, TypeError) as exc:
+        raise _error(ErrorCode.TRUST_STORE_INVALID, "the list holds invalid text") from exc
 
 
 def _listed_as_dsc(document: Mapping[str, Any], certificate: x509.Certificate) -> bool:

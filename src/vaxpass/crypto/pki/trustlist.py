@@ -31,7 +31,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from vaxpass.crypto.keys import kid_for_certificate, verify_signature
 from vaxpass.crypto.pki.audit import canonical_json
 from vaxpass.crypto.pki.lifecycle import KeyManager
-from vaxpass.crypto.pki.listsign import LIST_SIGNATURE, require_chain, verify_list
+from vaxpass.crypto.pki.listsign import (
+    LIST_SIGNATURE,
+    canonical_bytes,
+    require_chain,
+    verify_list,
+)
 from vaxpass.crypto.pki.state import KeyRecord, KeyState, Phase
 from vaxpass.crypto.pki.statefile import write_atomically
 from vaxpass.crypto.signer import CoseAlgorithm, Signer
@@ -78,7 +83,8 @@ def eu_entry(certificate: x509.Certificate, country: str) -> dict[str, str]:
 def jwk(certificate: x509.Certificate) -> dict[str, Any]:
     """The public JWK of an ES256 DSC, ``kid`` being its RFC 7638 thumbprint (as SHC wants)."""
     key = certificate.public_key()
-    assert isinstance(key, ec.EllipticCurvePublicKey)
+    if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
+        raise TrustStoreError("a JWK certificate holds no EC P-256 key")
     numbers = key.public_numbers()
     members = {"crv": "P-256", "kty": "EC", "x": _b64url(numbers.x), "y": _b64url(numbers.y)}
     thumbprint = hashlib.sha256(canonical_json(members)).digest()
@@ -145,7 +151,7 @@ def _entry_signature_valid(entry: Mapping[str, Any], signer: x509.Certificate, a
         signature = base64.b64decode(entry["signature"], validate=True)
     except (KeyError, TypeError, ValueError, binascii.Error):
         return False
-    data = canonical_json(unsigned)
+    data = canonical_bytes(unsigned)
     return verify_signature(CoseAlgorithm[alg], signer.public_key(), data, signature)
 
 
