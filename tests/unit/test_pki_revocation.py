@@ -25,7 +25,9 @@ from vaxpass.errors import ErrorCode, TrustStoreError
 from vaxpass.formats.cose import decode_cose
 from vaxpass.formats.cwt import decode_cwt
 from vaxpass.formats.dcc.pipeline import decode_transport
+from vaxpass.formats.dcc.sample import sample_vaccination_payload
 from vaxpass.formats.dcc.verify import verify_qr
+from vaxpass.services.sign import sign_certificate
 
 AT = T0 + days(1)
 
@@ -124,3 +126,19 @@ def test_a_stale_revocation_list_is_refused(manager: KeyManager, tmp_path: Path)
     assert load_revocation_list([old], at=later, anchors=anchors, max_age=days(10)) is not None
     checker = load_revocation_list([new], at=later, anchors=anchors)
     assert manager.load().dscs[0].kid in checker._kids
+
+
+def test_countrycodeuci_hashes_the_cwt_issuer_not_the_entry_country(manager: KeyManager) -> None:
+    payload = sample_vaccination_payload(certificate_id=uci(9))
+    payload["v"][0]["co"] = "DE"  # vaccinated abroad, certificate issued by VN
+    with manager.active_signer(at=AT, covers_until=AT + days(365)) as active:
+        qr = sign_certificate(
+            payload, active.signer, active.certificate, issuer="VN", at=AT, valid_days=365
+        ).qr_text
+    message = decode_cose(decode_transport(qr).cose)
+    claims = decode_cwt(message.payload)
+    assert claims.dcc is not None
+    assert claims.issuer == "VN"
+    expected = hashlib.sha256(f"VN{uci(9)}".encode()).digest()[:16]
+    assert revocation_hashes(message, claims.dcc)[HashType.COUNTRYCODEUCI] == expected
+    assert revocation_hashes(message, claims.dcc, issuer="VN")[HashType.COUNTRYCODEUCI] == expected

@@ -1,9 +1,11 @@
 """Per-certificate revocation in the EU DCC form, and the verifier's checker.
 
 Each revoked DCC is recorded as three 16-byte SHA-256 prefixes (EU DCC revocation hash types):
-``UCI`` over the certificate identifier, ``COUNTRYCODEUCI`` over the entry's country then the
-identifier, ``SIGNATURE`` over the COSE signature (for ES256 only its ``r`` half). The export
-groups them by kid and hash type into batches of at most 1,000 entries and signs the whole list;
+``UCI`` over the certificate identifier, ``COUNTRYCODEUCI`` over the issuing country (the CWT
+issuer ``iss``, claim 1, as the EU DCC revocation specification and the national verifier apps
+define it; not the entry's ``co``) then the identifier, ``SIGNATURE`` over the COSE signature
+(for ES256 only its ``r`` half). The export groups them by kid and hash type into batches of at
+most 1,000 entries and signs the whole list;
 ``revokedKids`` adds every revoked DSC, so a verifier still holding an older trust list rejects
 what that DSC signed as ``REVOKED`` too.
 
@@ -33,8 +35,9 @@ from vaxpass.crypto.pki.listsign import verify_list
 from vaxpass.crypto.pki.state import KeyState
 from vaxpass.crypto.pki.statefile import write_atomically
 from vaxpass.crypto.signer import CoseAlgorithm, Signer
-from vaxpass.errors import ErrorCode, TrustStoreError, ValidationError
+from vaxpass.errors import ErrorCode, TrustStoreError, ValidationError, VaxpassError
 from vaxpass.formats.cose import CoseSign1, algorithm_of
+from vaxpass.formats.cwt import decode_cwt
 
 BATCH_SIZE = 1000
 HASH_LENGTH = 16
@@ -71,10 +74,14 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def revocation_hashes(message: CoseSign1, dcc: Mapping[str, Any]) -> dict[HashType, bytes]:
-    """The three revocation hashes of a signed DCC."""
+def revocation_hashes(
+    message: CoseSign1, dcc: Mapping[str, Any], *, issuer: str | None = None
+) -> dict[HashType, bytes]:
+    """The three revocation hashes of a signed DCC; ``issuer`` is its CWT ``iss`` claim, read
+    from the message's payload when not given."""
     entry = _first_entry(dcc)
-    uci, country = _text(entry.get("ci")), _text(entry.get("co"))
+    uci = _text(entry.get("ci"))
+    country = _text(issuer if issuer is not None else _issuer_of(message))
     signature = message.signature
     if algorithm_of(message) is CoseAlgorithm.ES256:
         signature = signature[: len(signature) // 2]
@@ -83,6 +90,13 @@ def revocation_hashes(message: CoseSign1, dcc: Mapping[str, Any]) -> dict[HashTy
         HashType.COUNTRYCODEUCI: _prefix((country + uci).encode()),
         HashType.SIGNATURE: _prefix(signature),
     }
+
+
+def _issuer_of(message: CoseSign1) -> str | None:
+    try:
+        return decode_cwt(message.payload).issuer
+    except VaxpassError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
