@@ -61,3 +61,36 @@ def test_removed_or_reordered_entries_are_detected(log: AuditLog, edit: object) 
 def test_a_garbled_line_is_detected(log: AuditLog) -> None:
     log.path.write_text(log.path.read_text() + "not json\n")
     assert "entry 4" in tampered_at(log)
+
+
+def test_cutting_off_the_tail_is_detected(log: AuditLog) -> None:
+    kept = lines(log)[:-1]
+    log.path.write_text("\n".join(kept) + "\n")
+    assert "recorded head" in tampered_at(log)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda entry: entry.update(sequence="1"),
+        lambda entry: entry.update(approvedBy="mallory"),
+        lambda entry: None,  # the same members, re-serialised with whitespace
+    ],
+    ids=["sequence-as-text", "extra-member", "whitespace"],
+)
+def test_meaning_preserving_edits_are_detected(log: AuditLog, edit: object) -> None:
+    original = lines(log)
+    entry = json.loads(original[0])
+    assert callable(edit)
+    edit(entry)
+    log.path.write_text("\n".join([json.dumps(entry), *original[1:]]) + "\n")
+    tampered_at(log)
+
+
+def test_nothing_is_appended_to_a_tampered_log(log: AuditLog) -> None:
+    before = lines(log)[:-1]
+    log.path.write_text("\n".join(before) + "\n")
+    with pytest.raises(VaxpassError) as raised:
+        log.append(AuditEvent.REVOKED, "kid", at=T0)
+    assert raised.value.code is ErrorCode.AUDIT_LOG_TAMPERED
+    assert lines(log) == before
