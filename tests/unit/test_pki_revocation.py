@@ -121,7 +121,7 @@ def test_a_stale_revocation_list_is_refused(manager: KeyManager, tmp_path: Path)
     later = AT + days(8)
     with pytest.raises(TrustStoreError) as raised:
         load_revocation_list([old], at=later, anchors=anchors)
-    assert raised.value.code is ErrorCode.TRUST_LIST_ROLLBACK
+    assert raised.value.code is ErrorCode.REVOCATION_LIST_STALE
     assert load_revocation_list([old], at=AT + days(7), anchors=anchors) is not None
     assert load_revocation_list([old], at=later, anchors=anchors, max_age=days(10)) is not None
     checker = load_revocation_list([new], at=later, anchors=anchors)

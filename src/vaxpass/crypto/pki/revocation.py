@@ -249,7 +249,7 @@ def _require_revocation_list(
     if age > max_age:
         raise TrustStoreError(
             f"the revocation list was issued {age.days} days before the check (max {max_age.days})",
-            code=ErrorCode.TRUST_LIST_ROLLBACK,
+            code=ErrorCode.REVOCATION_LIST_STALE,
         )
 
 
