@@ -307,7 +307,8 @@ def text_substitutions(kit: Kit, rng: random.Random) -> Iterator[Case]:
         text = base[:position] + char + base[position + 1 :]
         if text.strip() == base:
             continue
-        yield Case(f"substitution {produced}", _as_bytes_sometimes(rng, text), TRANSPORT)
+        expect = VALID if _same_certificate(text, base_cose=_cose_of(kit, base)) else TRANSPORT
+        yield Case(f"substitution {produced}", _as_bytes_sometimes(rng, text), expect)
         produced += 1
 
 
