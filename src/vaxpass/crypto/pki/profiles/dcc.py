@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
@@ -123,20 +124,45 @@ def is_trust_list_signer(certificate: x509.Certificate) -> bool:
 
 
 def certificate_types_allowed(certificate: x509.Certificate) -> frozenset[CertificateType]:
-    """The entry kinds a DSC may sign: those named by its DCC EKU OIDs, or all when it has none.
+    """The entry kinds a DSC may sign: those named by its DCC EKU OIDs, or all when it names
+    none (no EKU, an empty one, or only other usages).
 
-    Only an absent EKU means "all": extensions that cannot be parsed mean "none", so a damaged
-    certificate can never widen what it may sign.
+    An EKU that cannot be read means "none", so a damaged certificate never widens what it may
+    sign; a malformed *other* extension does not matter.
     """
+    present = _extended_key_usages(certificate)
+    if present is None:
+        return frozenset()
+    allowed = frozenset(kind for kind, oids in KEY_USAGE_OIDS.items() if present.intersection(oids))
+    return allowed or frozenset(CertificateType)
+
+
+def _extended_key_usages(certificate: x509.Certificate) -> frozenset[str] | None:
+    """The EKU OIDs (empty when there is no EKU); ``None`` when the EKU cannot be parsed."""
     try:
         usages = certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     except x509.ExtensionNotFound:
-        return frozenset(CertificateType)
-    except ValueError:
         return frozenset()
-    present = {oid.dotted_string for oid in usages}
-    allowed = frozenset(kind for kind, oids in KEY_USAGE_OIDS.items() if present.intersection(oids))
-    return allowed or frozenset(CertificateType)
+    except ValueError:
+        # cryptography parses all extensions at once and rejects the lot when any one breaks
+        # DER (issued DSCs carry an empty EKU or a BasicConstraints with an encoded default):
+        # read the EKU alone, leniently.
+        return _extended_key_usages_leniently(certificate)
+    return frozenset(oid.dotted_string for oid in usages)
+
+
+def _extended_key_usages_leniently(certificate: x509.Certificate) -> frozenset[str] | None:
+    try:
+        tbs = asn1_x509.TbsCertificate.load(certificate.tbs_certificate_bytes)
+        for extension in tbs["extensions"] or ():
+            if extension["extn_id"].dotted == _EXTENDED_KEY_USAGE_OID:
+                return frozenset(oid.dotted for oid in extension["extn_value"].parsed or ())
+    except (ValueError, TypeError, KeyError):
+        return None
+    return frozenset()
+
+
+_EXTENDED_KEY_USAGE_OID = "2.5.29.37"
 
 
 def issue_csca(
