@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -53,10 +55,11 @@ def test_same_file_twice_changes_nothing(engine: Engine, tmp_path: Path) -> None
     run_import(engine, path)
     with engine.connect() as conn:
         before = conn.execute(select(people).order_by(people.c.id)).all()
-    again, _ = run_import(engine, path)
+    again, errors = run_import(engine, path)
     with engine.connect() as conn:
         after = conn.execute(select(people).order_by(people.c.id)).all()
     assert (again.people_added, again.doses_added, again.doses_already_present) == (0, 0, 4)
+    assert errors.items == [(n, "_duplicate", "already recorded") for n in range(2, 6)]
     assert before == after
     assert totals(engine) == {"people": 3, "doses": 4, "facilities": 3}
 
@@ -66,6 +69,35 @@ def test_same_dose_from_two_facilities_is_kept_once(engine: Engine, tmp_path: Pa
     summary, _ = run_import(engine, write_csv(tmp_path / "dup.csv", twice))
     assert (summary.doses_added, summary.doses_already_present) == (1, 1)
     assert totals(engine)["doses"] == 1
+
+
+def test_duplicates_are_reported_by_row_and_stored_once(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)  # a repeat in the same and in a later chunk
+    other_site = [*GOOD_ROWS[0][:8], "HN-K", "Bệnh viện K", "01"]
+    rows = [GOOD_ROWS[0], other_site, GOOD_ROWS[1], GOOD_ROWS[0], *GOOD_ROWS[2:]]
+    summary, errors = run_import(engine, write_csv(tmp_path / "dup.csv", rows))
+    assert errors.items == [
+        (3, "_duplicate", "duplicate of row 2 in this file"),
+        (5, "_duplicate", "duplicate of row 2 in this file"),
+    ]
+    assert (summary.rows_rejected, summary.doses_added, summary.doses_already_present) == (0, 4, 2)
+    assert totals(engine) == {"people": 3, "doses": 4, "facilities": 4}
+    again, errors = run_import(engine, write_csv(tmp_path / "dup.csv", rows))
+    assert errors.items == [(n, "_duplicate", "already recorded") for n in range(2, 8)]
+    assert (again.rows_rejected, again.doses_added, again.doses_already_present) == (0, 0, 6)
+    assert totals(engine) == {"people": 3, "doses": 4, "facilities": 4}
+
+
+def test_report_counts_duplicates_apart_from_rejections(engine: Engine, tmp_path: Path) -> None:
+    path = hostile_file(tmp_path / "hostile.csv")
+    stream = io.StringIO()
+    report = importer.ErrorReport(stream)
+    import_records(engine, read_rows(path), RULES, report)
+    lines = list(csv.reader(io.StringIO(stream.getvalue())))
+    assert ["15", "_duplicate", "duplicate of row 2 in this file"] in lines
+    assert (report.count, report.duplicates) == (len(lines) - 2, 1)
 
 
 def test_invalid_id_numbers_are_kept_in_state_id_invalid(engine: Engine, tmp_path: Path) -> None:
@@ -126,7 +158,7 @@ def hostile_file(path: Path) -> Path:
 
 def test_hostile_file_rejects_bad_rows_and_keeps_good_ones(engine: Engine, tmp_path: Path) -> None:
     summary, errors = run_import(engine, hostile_file(tmp_path / "hostile.csv"))
-    rejected = {(row, field) for row, field, _ in errors.items}
+    rejected = {(row, field) for row, field, _ in errors.items if field != "_duplicate"}
     assert {(6, "full_name"), (7, "full_name"), (8, "full_name"), (9, "lot_number"),
             (10, "vaccinated_on"), (11, "product"), (12, "_row"), (13, "full_name"),
             (14, "full_name"), (16, "id_number")} <= rejected  # fmt: skip
@@ -134,6 +166,7 @@ def test_hostile_file_rejects_bad_rows_and_keeps_good_ones(engine: Engine, tmp_p
     assert all("Nguy" not in reason and "HYPERLINK" not in reason for *_, reason in errors.items)
     assert summary.doses_added == 4
     assert summary.doses_already_present == 1
+    assert (15, "_duplicate", "duplicate of row 2 in this file") in errors.items
     assert totals(engine) == {"people": 3, "doses": 4, "facilities": 3}
 
 

@@ -5,7 +5,8 @@ rows are collected in chunks (constant memory). Each chunk's doses are checked, 
 person, against the dose-sequence rules together with the doses already stored for the same
 people (earlier chunks included); the rows that break them are reported too. The rest is staged
 and merged by natural key, so importing the same file twice changes nothing, and a crash before
-the commit leaves nothing behind.
+the commit leaves nothing behind. Staged doses that the merge skips (a repeat within the file, or a
+dose stored before the import) are reported under the field ``_duplicate``; they are not rejected.
 
 While the database merges a chunk (on a helper thread, which waits with the interpreter lock
 released), the next chunk is read and validated.
@@ -17,6 +18,7 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import IO
 
@@ -32,12 +34,15 @@ from vaxpass.errors import FieldError
 from vaxpass.services.rows import RowRules, validate_row
 from vaxpass.services.sources import Row
 from vaxpass.storage.staging import (
+    AddedDose,
     MergeCounts,
     StagedRow,
     StoredDose,
     create_staging,
+    earlier_rows,
     finish_staging,
     merge_staging,
+    record_added,
     stored_doses,
     write_staging,
 )
@@ -47,6 +52,13 @@ ErrorSink = Callable[[int, FieldError], None]
 Progress = Callable[[int], None]
 # The import file's column that a sequence error is reported against.
 _SEQUENCE_FIELD = {DOSE_GIVEN_TWICE: "dose_number", DATED_BEFORE_EARLIER_DOSE: "vaccinated_on"}
+# Report lines for staged doses that are not added (counted in ``doses_already_present``).
+DUPLICATE_FIELD = "_duplicate"
+ALREADY_RECORDED = "already recorded"
+
+
+def duplicate_of(row_no: int) -> str:
+    return f"duplicate of row {row_no} in this file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +150,40 @@ def _check_sequences(
     return [row for row in chunk if row.row_no not in rejected]
 
 
+def _report_duplicates(
+    conn: Connection, staged: list[StagedRow], stored: list[StoredDose], on_error: ErrorSink
+) -> None:
+    """Report the staged doses the merge will skip, and remember the ones it adds.
+
+    ``stored`` holds every stored dose of the chunk's people (earlier chunks of this import
+    included), so a staged dose is skipped exactly when its natural key is in ``stored`` or on
+    an earlier row of the chunk. Doses stored by an earlier chunk are told apart from doses
+    stored before the import by one query on the staging tables, run only when needed.
+    """
+    present = {(d.record_key, d.vaccinated_on, d.product) for d in stored}
+    first_rows: dict[tuple[str, date, str], int] = {}
+    matched: list[int] = []
+    lines: list[tuple[int, str]] = []
+    added: list[AddedDose] = []
+    for row in staged:
+        key = (row.record_key, row.vaccinated_on, row.product)
+        if key in present:
+            matched.append(row.row_no)
+        elif (first := first_rows.get(key)) is not None:
+            lines.append((row.row_no, duplicate_of(first)))
+        else:
+            first_rows[key] = row.row_no
+            added.append((*key, row.row_no))
+    if matched:
+        earlier = earlier_rows(conn)
+        for row_no in matched:
+            first = earlier.get(row_no)
+            lines.append((row_no, ALREADY_RECORDED if first is None else duplicate_of(first)))
+    for row_no, reason in sorted(lines):
+        on_error(row_no, FieldError(DUPLICATE_FIELD, reason))
+    record_added(conn, added)
+
+
 def _stored_for(conn: Connection, chunk: list[StagedRow]) -> list[StoredDose]:
     return list(stored_doses(conn, (row.record_key for row in chunk)))
 
@@ -157,8 +203,10 @@ def _merge_chunks(
         merging: Future[MergeCounts] | None = None
         for chunk in chunks:  # validating this chunk overlaps the previous merge
             tally.merged += _merged(merging)
-            accepted = _check_sequences(chunk, _stored_for(conn, chunk), on_error, tally)
+            stored = _stored_for(conn, chunk)
+            accepted = _check_sequences(chunk, stored, on_error, tally)
             write_staging(conn, accepted)
+            _report_duplicates(conn, accepted, stored, on_error)
             tally.staged += len(accepted)
             merging = database.submit(merge_staging, conn) if accepted else None
             progress(tally.read)
@@ -188,7 +236,8 @@ def import_records(
 
 
 class ErrorReport:
-    """A CSV error report (``row,field,reason``) written as errors arrive."""
+    """A CSV error report (``row,field,reason``) written as errors arrive. ``count`` counts the
+    lines of rejected rows, ``duplicates`` the lines of doses not added as duplicates."""
 
     HEADER = ("row", "field", "reason")
 
@@ -196,10 +245,14 @@ class ErrorReport:
         self._writer = csv.writer(stream)
         self._writer.writerow(self.HEADER)
         self.count = 0
+        self.duplicates = 0
 
     def __call__(self, row_no: int, error: FieldError) -> None:
         self._writer.writerow((row_no, error.field, error.reason))
-        self.count += 1
+        if error.field == DUPLICATE_FIELD:
+            self.duplicates += 1
+        else:
+            self.count += 1
 
 
 def default_report_path(source: Path) -> Path:

@@ -5,7 +5,9 @@ SQLite: ``executemany``): ``import_doses`` gets every row's dose, ``import_peopl
 row of each person in the chunk and ``import_facilities`` the first row of each facility, so
 person and facility cells are sent once per chunk rather than once per dose. Three set-based
 ``INSERT ... SELECT`` statements then merge the chunk, skipping natural keys already stored (the
-first occurrence in the file wins), and the staging tables are emptied for the next chunk.
+first occurrence in the file wins), and the staging tables are emptied for the next chunk. A
+fourth table, ``import_added``, keeps the natural key and file row of every dose the import adds,
+so that a later chunk's repeat of it can be reported against that row.
 Everything happens inside the caller's transaction: a crash leaves nothing.
 """
 
@@ -71,7 +73,9 @@ _STAGING: dict[str, tuple[str, ...]] = {
     "import_people": COLUMNS[0:14],
     "import_doses": ("row_no", "record_key", *(c.strip() for c in _DOSE.split(","))),
     "import_facilities": ("facility_code", "facility_name", "facility_province"),
+    "import_added": ("record_key", "vaccinated_on", "product", "row_no"),
 }
+_ADDED_INDEX = "CREATE INDEX import_added_key ON import_added (record_key, vaccinated_on, product)"
 _DOSE_CELLS = itemgetter(*(COLUMNS.index(c) for c in _STAGING["import_doses"]))
 _TYPES = {"row_no": "BIGINT", "dose_number": "SMALLINT", "series_doses": "SMALLINT"}
 _KEYS_PER_QUERY = 5000
@@ -146,6 +150,7 @@ def create_staging(conn: Connection) -> None:
         columns = ", ".join(f"{c} {types.get(c, 'TEXT')}" for c in names)
         conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
         conn.execute(text(f"CREATE TEMP TABLE {table} ({columns}){d.temp_suffix}"))
+    conn.execute(text(_ADDED_INDEX))
 
 
 def finish_staging(conn: Connection) -> None:
@@ -171,7 +176,7 @@ def _split(rows: Sequence[StagedRow]) -> dict[str, list[tuple[Any, ...]]]:
     return {"import_people": persons, "import_doses": doses, "import_facilities": facilities}
 
 
-def _copy_rows(conn: Connection, table: str, rows: list[tuple[Any, ...]]) -> None:
+def _copy_rows(conn: Connection, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
     raw: Any = conn.connection.driver_connection
     columns = ", ".join(_STAGING[table])
     with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -179,7 +184,7 @@ def _copy_rows(conn: Connection, table: str, rows: list[tuple[Any, ...]]) -> Non
             copy.write_row(row)
 
 
-def _insert_rows(conn: Connection, table: str, rows: list[tuple[Any, ...]]) -> None:
+def _insert_rows(conn: Connection, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
     placeholders = ", ".join("?" for _ in _STAGING[table])
     raw: Any = conn.connection.driver_connection
     raw.executemany(f"INSERT INTO {table} VALUES ({placeholders})", rows)
@@ -195,6 +200,28 @@ def write_staging(conn: Connection, rows: Sequence[StagedRow]) -> None:
         conn.exec_driver_sql(empty.format(table))
         if staged:
             _WRITERS[conn.dialect.name](conn, table, staged)
+
+
+AddedDose = tuple[str, date, str, int]  # record key, date, product, file row
+
+# Staged rows whose natural key an earlier chunk of the same import added: (row, earlier row).
+_EARLIER_ROWS = (
+    "SELECT s.row_no, a.row_no FROM import_doses s JOIN import_added a "
+    "ON a.record_key = s.record_key AND a.vaccinated_on = s.vaccinated_on "
+    "AND a.product = s.product"
+)
+
+
+def earlier_rows(conn: Connection) -> dict[int, int]:
+    """For each staged dose that this import already added from an earlier chunk, the file row
+    it was added from (one set-based query over the staging tables)."""
+    return {int(r[0]): int(r[1]) for r in conn.exec_driver_sql(_EARLIER_ROWS)}
+
+
+def record_added(conn: Connection, added: list[AddedDose]) -> None:
+    """Remember the doses the staged chunk adds, with their file rows, for later chunks."""
+    if added:
+        _WRITERS[conn.dialect.name](conn, "import_added", added)
 
 
 _STORED = select(people.c.record_key, doses.c.dose_number, doses.c.vaccinated_on,
