@@ -5,17 +5,19 @@ from __future__ import annotations
 import base64
 import copy
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from pki_support import POLICY, T0, days, dumps, issue, loads, software_manager, store_of
 from vaxpass.crypto.keystore import SoftwareKeyStore
 from vaxpass.crypto.pki.lifecycle import KeyManager
-from vaxpass.crypto.pki.listsign import LIST_SIGNATURE, sign_list
+from vaxpass.crypto.pki.listsign import LIST_SIGNATURE, sign_list, verify_list
 from vaxpass.crypto.pki.profiles import KEY_USAGE_OIDS, TRUST_LIST_SIGNER_OID, is_trust_list_signer
 from vaxpass.crypto.pki.state import KeyState
 from vaxpass.crypto.pki.trustlist import (
@@ -310,3 +312,81 @@ def test_jwk_with_an_rsa_certificate_is_a_typed_error(
     document = manager.publish("jwks", at=AT, build=rsa_jwks)
     with pytest.raises(TrustStoreError):
         store.import_list(dumps(document), [csca(manager)], at=AT)
+
+
+def pinned_copy(
+    anchor: x509.Certificate,
+    *,
+    not_after: datetime | None = None,
+    constraints: x509.BasicConstraints | None = None,
+    usage: x509.KeyUsage | None = None,
+) -> x509.Certificate:
+    """The anchor's name and key in a certificate with other validity or extensions, as an
+    operator might pin by mistake (its own signature is never checked, only the key is used)."""
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(anchor.subject)
+        .issuer_name(anchor.subject)
+        .public_key(anchor.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(anchor.not_valid_before_utc)
+        .not_valid_after(not_after or anchor.not_valid_after_utc)
+    )
+    if constraints is not None:
+        builder = builder.add_extension(constraints, critical=True)
+    if usage is not None:
+        builder = builder.add_extension(usage, critical=True)
+    return builder.sign(ec.generate_private_key(ec.SECP256R1()), hashes.SHA256())
+
+
+def key_usage(*, key_cert_sign: bool) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=not key_cert_sign,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=key_cert_sign,
+        crl_sign=key_cert_sign,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+CA = x509.BasicConstraints(ca=True, path_length=0)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"not_after": AT - days(0.5), "constraints": CA},  # expired half a day before AT
+        {"constraints": x509.BasicConstraints(ca=False, path_length=None)},
+        {},  # no BasicConstraints at all
+        {"constraints": CA, "usage": key_usage(key_cert_sign=False)},
+    ],
+    ids=["expired", "not-a-ca", "no-basic-constraints", "no-key-cert-sign"],
+)
+def test_anchor_unfit_to_issue_is_refused(
+    vn: KeyManager, store: TrustListStore, options: dict[str, Any]
+) -> None:
+    anchor = pinned_copy(csca(vn), **options)
+    data = export(vn)
+    assert rejected(store, data, [anchor]) is ErrorCode.TRUST_LIST_UNTRUSTED
+    with pytest.raises(TrustStoreError) as raised:  # revocation lists share this check
+        verify_list(loads(data), [anchor], at=AT)
+    assert raised.value.code is ErrorCode.TRUST_LIST_UNTRUSTED
+    assert "anchor" in str(raised.value)
+    assert store.files() == []
+
+
+def test_anchor_fit_to_issue_is_accepted(vn: KeyManager, store: TrustListStore) -> None:
+    for anchor in (
+        csca(vn),
+        pinned_copy(csca(vn), constraints=CA, usage=key_usage(key_cert_sign=True)),
+        pinned_copy(csca(vn), constraints=x509.BasicConstraints(ca=True, path_length=None)),
+    ):
+        imported = store.import_list(export(vn), [anchor], at=AT)
+        assert imported.country == "VN"
+    # a fit anchor next to an unfit copy with the same key still anchors the list
+    unfit = pinned_copy(csca(vn), constraints=x509.BasicConstraints(ca=False, path_length=None))
+    assert store.import_list(export(vn), [unfit, csca(vn)], at=AT).country == "VN"

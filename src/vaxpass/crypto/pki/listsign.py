@@ -7,6 +7,10 @@ CSCA) and the COSE-form signature. Plain consumers ignore the extra members.
 The signer must be the trust-list signer: its certificate carries the trust-list signer EKU
 (``TRUST_LIST_SIGNER_OID``) and no DCC EKU, is no CA, and is not listed as a DSC (trust-list
 entry, JWK or revoked kid) in the list it signs. A DSC key can therefore never sign a list.
+
+A pinned anchor only counts when it is itself fit to issue: valid at the verification time, a CA
+(BasicConstraints ``ca=True``; any path length, as the signer is issued directly) and, when it
+carries KeyUsage, with ``keyCertSign``.
 """
 
 from __future__ import annotations
@@ -50,8 +54,9 @@ def verify_list(
     """Check a signed list; return its signer's certificate or raise ``TrustStoreError``.
 
     The signer must be a trust-list signer (EKU) not listed as a DSC in the document. With
-    ``anchors`` it must also be issued by one of them and valid at ``at``; without, only the
-    list's integrity and its signer's profile are checked.
+    ``anchors`` it must also be issued by one of them and valid at ``at``, and that anchor must
+    be fit to issue at ``at`` (see the module notes); without, only the list's integrity and its
+    signer's profile are checked.
     """
     if not isinstance(document, Mapping) or not isinstance(document.get(LIST_SIGNATURE), Mapping):
         raise _error(ErrorCode.TRUST_LIST_UNSIGNED, "the list is not signed")
@@ -76,15 +81,45 @@ def verify_list(
 def require_chain(
     certificate: x509.Certificate, anchors: Sequence[x509.Certificate], *, at: datetime
 ) -> x509.Certificate:
-    """The anchor that issued ``certificate`` (valid at ``at``), else ``TRUST_LIST_UNTRUSTED``."""
+    """The anchor that issued ``certificate`` (both valid at ``at``, the anchor fit to issue
+    certificates), else ``TRUST_LIST_UNTRUSTED``."""
     if not certificate.not_valid_before_utc <= at < certificate.not_valid_after_utc:
         raise _error(ErrorCode.TRUST_LIST_UNTRUSTED, "a certificate is outside its validity")
-    anchor = issuer_among(certificate, anchors)
-    if anchor is None:
+    issuers = [anchor for anchor in anchors if issuer_among(certificate, [anchor]) is not None]
+    if not issuers:
         raise _error(
             ErrorCode.TRUST_LIST_UNTRUSTED, "a certificate is not issued by a pinned anchor"
         )
-    return anchor
+    problems = [_anchor_problem(anchor, at) for anchor in issuers]
+    for anchor, problem in zip(issuers, problems, strict=True):
+        if problem is None:
+            return anchor
+    raise _error(ErrorCode.TRUST_LIST_UNTRUSTED, f"the issuing pinned anchor {problems[0]}")
+
+
+def _anchor_problem(anchor: x509.Certificate, at: datetime) -> str | None:
+    """Why ``anchor`` may not issue certificates at ``at``, or ``None`` when it may."""
+    if not anchor.not_valid_before_utc <= at < anchor.not_valid_after_utc:
+        return "is outside its validity"
+    try:
+        constraints = anchor.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        return "is not a CA (no BasicConstraints)"
+    except ValueError:
+        return "has unreadable extensions"
+    if not constraints.ca:
+        return "is not a CA"
+    if constraints.path_length is not None and constraints.path_length < 0:
+        return "has an invalid path length"
+    try:
+        usage = anchor.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return None
+    except ValueError:
+        return "has unreadable extensions"
+    if not usage.key_cert_sign:
+        return "may not sign certificates (no keyCertSign)"
+    return None
 
 
 def issuer_among(
