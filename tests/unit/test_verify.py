@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import cbor2
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,6 +29,7 @@ from vaxpass.formats.dcc.sample import sample_vaccination_payload
 from vaxpass.formats.dcc.trust import InMemoryTrustStore, TrustedSigner
 from vaxpass.formats.dcc.verify import verify_qr
 from vaxpass.formats.zlib import compress_zlib
+from vaxpass.services.verify import parse_trust_data
 
 EPOCH = datetime(2022, 1, 1, tzinfo=UTC)  # the start of the signing fixtures' validity
 ISSUED = EPOCH + timedelta(days=30)
@@ -461,3 +463,20 @@ def test_unparsable_extensions_never_widen_key_usage() -> None:
     result = verify_qr(issue(signer), trust(signer), at=CLOCK)  # a vaccination entry
     assert result.error is not None
     assert result.error.code is ErrorCode.KEY_USAGE_MISMATCH
+
+
+def test_a_der_certificate_ending_in_a_whitespace_byte_is_read_whole() -> None:
+    key = generate_signing_key()
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    # Re-sign until the DER's last byte (part of the signature) looks like white space.
+    for _ in range(5000):
+        certificate = _self_signed(key)
+        der = certificate.public_bytes(serialization.Encoding.DER)
+        if der[-1:].isspace():
+            break
+    else:
+        pytest.fail("no certificate ending in a white-space byte was produced")
+    assert parse_trust_data(der)[0].kid == kid_for_certificate(certificate)
+    assert parse_trust_data(base64.b64encode(der) + b"\n")[0].kid == kid_for_certificate(
+        certificate
+    )

@@ -47,7 +47,8 @@ def parse_trust_data(data: bytes, *, source: str = "input") -> list[TrustedSigne
         return signers_from_trust_list(_json(stripped, source), source=source)
     if _PEM_MARKER in stripped:
         return [_trusted(cert, source) for cert in _pem_certificates(stripped, source)]
-    return [_trusted(_der_or_base64_certificate(stripped, source), source)]
+    # DER is binary: its last bytes may look like white space, so it is read unstripped.
+    return [_trusted(_der_or_base64_certificate(data, stripped, source), source)]
 
 
 def _trusted(
@@ -110,13 +111,13 @@ def _pem_certificates(data: bytes, source: str) -> list[x509.Certificate]:
         raise TrustStoreError(f"{source}: malformed PEM certificate") from exc
 
 
-def _der_or_base64_certificate(data: bytes, source: str) -> x509.Certificate:
+def _der_or_base64_certificate(data: bytes, text: bytes, source: str) -> x509.Certificate:
     try:
         return x509.load_der_x509_certificate(data)
     except ValueError:
         pass
     try:
-        return x509.load_der_x509_certificate(base64.b64decode(data, validate=False))
+        return x509.load_der_x509_certificate(base64.b64decode(text, validate=False))
     except (ValueError, binascii.Error) as exc:
         raise TrustStoreError(f"{source}: not a certificate (PEM, DER or base64)") from exc
 
