@@ -47,6 +47,15 @@ def vaxpass(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def sign_with_files(
+    files: dict[str, Path], *options: str, data_dir: Path, payload: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``vaxpass dcc sign`` with the test DSC's key and certificate files."""
+    key, cert = str(files["key"]), str(files["cert"])
+    target = str(payload or files["payload"])
+    return vaxpass("dcc", "sign", target, "--key", key, "--cert", cert, *options, data_dir=data_dir)
+
+
 @pytest.fixture(scope="module")
 def signer_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("pki")
@@ -81,24 +90,8 @@ def signer_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def signed(signer_files: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("signed")
     png, svg = folder / "qr.png", folder / "qr.svg"
-    result = vaxpass(
-        "dcc",
-        "sign",
-        str(signer_files["payload"]),
-        "--key",
-        str(signer_files["key"]),
-        "--cert",
-        str(signer_files["cert"]),
-        "--iss",
-        "VN",
-        "--valid-days",
-        "365",
-        "--qr-png",
-        str(png),
-        "--qr-svg",
-        str(svg),
-        data_dir=folder,
-    )
+    options = ("--iss", "VN", "--valid-days", "365", "--qr-png", str(png), "--qr-svg", str(svg))
+    result = sign_with_files(signer_files, *options, data_dir=folder)
     assert result.returncode == 0, result.stderr
     text = result.stdout.strip()
     assert text.startswith("HC1:")
@@ -190,33 +183,13 @@ def test_usage_errors_exit_2(args: tuple[str, ...], tmp_path: Path) -> None:
 def test_sign_refuses_an_invalid_payload(signer_files: dict[str, Path], tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"ver": "1.3.0", "nam": {}, "dob": "x"}), encoding="utf-8")
-    result = vaxpass(
-        "dcc",
-        "sign",
-        str(bad),
-        "--key",
-        str(signer_files["key"]),
-        "--cert",
-        str(signer_files["cert"]),
-        data_dir=tmp_path,
-    )
+    result = sign_with_files(signer_files, data_dir=tmp_path, payload=bad)
     assert result.returncode == 1
     assert not result.stdout.strip()
 
 
 def test_sign_refuses_to_outlive_the_signer(signer_files: dict[str, Path], tmp_path: Path) -> None:
-    result = vaxpass(
-        "dcc",
-        "sign",
-        str(signer_files["payload"]),
-        "--key",
-        str(signer_files["key"]),
-        "--cert",
-        str(signer_files["cert"]),
-        "--valid-days",
-        "3650",
-        data_dir=tmp_path,
-    )
+    result = sign_with_files(signer_files, "--valid-days", "3650", data_dir=tmp_path)
     assert result.returncode == 1
     assert "HC1:" not in result.stdout
 
@@ -288,17 +261,6 @@ def test_an_unusable_trusted_key_is_a_usage_error(
 def test_sign_rejects_bad_options(
     signer_files: dict[str, Path], tmp_path: Path, option: str, value: str
 ) -> None:
-    result = vaxpass(
-        "dcc",
-        "sign",
-        str(signer_files["payload"]),
-        "--key",
-        str(signer_files["key"]),
-        "--cert",
-        str(signer_files["cert"]),
-        option,
-        value,
-        data_dir=tmp_path,
-    )
+    result = sign_with_files(signer_files, option, value, data_dir=tmp_path)
     assert result.returncode == 2
     assert "HC1:" not in result.stdout
