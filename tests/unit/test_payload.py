@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from payloads import VN_VACCINATION as VN_PAYLOAD
 from vaxpass.errors import FieldError
 from vaxpass.formats.dcc import payload as payload_module
 from vaxpass.formats.dcc.payload import (
@@ -20,26 +21,6 @@ from vaxpass.formats.dcc.payload import (
     validate_payload,
 )
 
-# The QR payload Viet Nam issued (schema 1.3.0, one vaccination entry), with a made-up person.
-VN_PAYLOAD: dict[str, Any] = {
-    "ver": "1.3.0",
-    "nam": {"fn": "Nguyễn", "fnt": "NGUYEN", "gn": "Bảo Duy", "gnt": "BAO<DUY"},
-    "dob": "1990-01-01",
-    "v": [
-        {
-            "tg": "840539006",
-            "vp": "1157024006",
-            "mp": "BBIBP-CorV",
-            "ma": "ORG-100020693",
-            "dn": 2,
-            "sd": 2,
-            "dt": "2021-10-01",
-            "co": "VN",
-            "is": "Ministry of Health",
-            "ci": "URN:UVCI:01:VN:E899F50A8FDB935BF2B7151EECD9CA2E#Z",
-        }
-    ],
-}
 TEST_ENTRY = {
     "tg": "840539006",
     "tt": "LP6464-4",
@@ -320,7 +301,10 @@ def mutated_payloads(draw: st.DrawFn) -> dict[str, Any]:
         if draw(st.booleans()) and isinstance(parent, dict):
             del parent[path[-1]]
         else:
-            parent[path[-1]] = draw(json_values | interesting | st.sampled_from(PROBES))
+            # A copy: a later mutation must not reach into the shared probes.
+            parent[path[-1]] = copy.deepcopy(
+                draw(json_values | interesting | st.sampled_from(PROBES))
+            )
         if not isinstance(base, dict) or not base:
             break
     return base

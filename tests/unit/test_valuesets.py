@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from payloads import VN_VACCINATION as VACCINATION
 from vaxpass.errors import FieldError
 from vaxpass.formats.dcc.valuesets import (
     VALUE_SET_IDS,
@@ -15,25 +16,6 @@ from vaxpass.formats.dcc.valuesets import (
     value_set,
 )
 
-VACCINATION: dict[str, Any] = {
-    "ver": "1.3.0",
-    "nam": {"fn": "Nguyễn", "fnt": "NGUYEN", "gn": "Bảo Duy", "gnt": "BAO<DUY"},
-    "dob": "1990-01-01",
-    "v": [
-        {
-            "tg": "840539006",
-            "vp": "1157024006",
-            "mp": "BBIBP-CorV",
-            "ma": "ORG-100020693",
-            "dn": 2,
-            "sd": 2,
-            "dt": "2021-10-01",
-            "co": "VN",
-            "is": "Ministry of Health",
-            "ci": "URN:UVCI:01:VN:E899F50A8FDB935BF2B7151EECD9CA2E#Z",
-        }
-    ],
-}
 TEST: dict[str, Any] = {
     "tg": "840539006",
     "tt": "LP217198-3",
