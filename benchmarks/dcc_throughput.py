@@ -39,9 +39,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from isal import isal_zlib
 
-from vaxpass.crypto.pki.profiles import Validity, issue_csca, issue_dsc
 from vaxpass.crypto.signer import CoseAlgorithm
-from vaxpass.crypto.software import SigningKey, SoftwareSigner
+from vaxpass.crypto.software import SigningKey, SoftwareSigner, ephemeral_signer
 from vaxpass.formats.dcc.pipeline import encode_dcc
 from vaxpass.formats.dcc.sample import sample_vaccination_payload
 from vaxpass.formats.dcc.trust import InMemoryTrustStore, TrustedSigner
@@ -126,23 +125,8 @@ def signing_key(algorithm: CoseAlgorithm) -> SigningKey:
 
 
 def document_signer(algorithm: CoseAlgorithm) -> SoftwareSigner:
-    """A fresh CSCA (P-256) and a document signer certificate for ``algorithm``'s key."""
-    csca_key = ec.generate_private_key(ec.SECP256R1())
-    csca = issue_csca(
-        csca_key,
-        country=ISSUER,
-        common_name="Benchmark CSCA",
-        validity=Validity.starting(EPOCH, 3650),
-    )
-    key = signing_key(algorithm)
-    dsc = issue_dsc(
-        csca_key,
-        csca,
-        key.public_key(),
-        common_name="Benchmark DSC",
-        validity=Validity.starting(EPOCH, 730),
-    )
-    return SoftwareSigner(key, dsc)
+    """A document signer for ``algorithm``'s key under a fresh in-memory CSCA."""
+    return ephemeral_signer(signing_key(algorithm), not_before=EPOCH, days=730)
 
 
 def payloads() -> list[dict[str, Any]]:

@@ -6,28 +6,16 @@ from datetime import UTC, datetime
 
 import pytest
 
-from vaxpass.crypto.pki.profiles import CertificateType, Validity, issue_csca, issue_dsc
+from vaxpass.crypto.pki.profiles import CertificateType
 from vaxpass.crypto.signer import CoseAlgorithm
-from vaxpass.crypto.software import SoftwareSigner, generate_signing_key
+from vaxpass.crypto.software import SoftwareSigner, ephemeral_signer, generate_signing_key
 
 EPOCH = datetime(2022, 1, 1, tzinfo=UTC)
 
 
 def _signer(algorithm: CoseAlgorithm, types: tuple[CertificateType, ...] = ()) -> SoftwareSigner:
-    csca_key = generate_signing_key()
-    csca = issue_csca(
-        csca_key, country="VN", common_name="Test CSCA", validity=Validity.starting(EPOCH, 3650)
-    )
     key = generate_signing_key(algorithm)
-    dsc = issue_dsc(
-        csca_key,
-        csca,
-        key.public_key(),
-        common_name="Test DSC",
-        validity=Validity.starting(EPOCH, 1000),
-        types=types,
-    )
-    return SoftwareSigner(key, dsc)
+    return ephemeral_signer(key, not_before=EPOCH, days=1000, types=types)
 
 
 @pytest.fixture(scope="session")

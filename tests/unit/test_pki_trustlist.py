@@ -18,7 +18,12 @@ from pki_support import POLICY, T0, days, dumps, issue, loads, software_manager,
 from vaxpass.crypto.keystore import SoftwareKeyStore
 from vaxpass.crypto.pki.lifecycle import KeyManager
 from vaxpass.crypto.pki.listsign import LIST_SIGNATURE, sign_list, verify_list
-from vaxpass.crypto.pki.profiles import KEY_USAGE_OIDS, TRUST_LIST_SIGNER_OID, is_trust_list_signer
+from vaxpass.crypto.pki.profiles import (
+    KEY_USAGE_OIDS,
+    TRUST_LIST_SIGNER_OID,
+    is_trust_list_signer,
+    key_usage,
+)
 from vaxpass.crypto.pki.state import KeyState
 from vaxpass.crypto.pki.trustlist import (
     TrustListFormat,
@@ -339,20 +344,6 @@ def pinned_copy(
     return builder.sign(ec.generate_private_key(ec.SECP256R1()), hashes.SHA256())
 
 
-def key_usage(*, key_cert_sign: bool) -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=not key_cert_sign,
-        content_commitment=False,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=key_cert_sign,
-        crl_sign=key_cert_sign,
-        encipher_only=False,
-        decipher_only=False,
-    )
-
-
 CA = x509.BasicConstraints(ca=True, path_length=0)
 
 
@@ -362,7 +353,7 @@ CA = x509.BasicConstraints(ca=True, path_length=0)
         {"not_after": AT - days(0.5), "constraints": CA},  # expired half a day before AT
         {"constraints": x509.BasicConstraints(ca=False, path_length=None)},
         {},  # no BasicConstraints at all
-        {"constraints": CA, "usage": key_usage(key_cert_sign=False)},
+        {"constraints": CA, "usage": key_usage(digital_signature=True)},
     ],
     ids=["expired", "not-a-ca", "no-basic-constraints", "no-key-cert-sign"],
 )
@@ -382,7 +373,7 @@ def test_anchor_unfit_to_issue_is_refused(
 def test_anchor_fit_to_issue_is_accepted(vn: KeyManager, store: TrustListStore) -> None:
     for anchor in (
         csca(vn),
-        pinned_copy(csca(vn), constraints=CA, usage=key_usage(key_cert_sign=True)),
+        pinned_copy(csca(vn), constraints=CA, usage=key_usage(certificate_signing=True)),
         pinned_copy(csca(vn), constraints=x509.BasicConstraints(ca=True, path_length=None)),
     ):
         imported = store.import_list(export(vn), [anchor], at=AT)

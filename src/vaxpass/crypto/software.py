@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 from cryptography import x509
@@ -16,6 +18,7 @@ from vaxpass.crypto.keys import (
     es256_der_to_raw,
     kid_for_certificate,
 )
+from vaxpass.crypto.pki.profiles import CertificateType, Validity, issue_csca, issue_dsc
 from vaxpass.crypto.signer import CoseAlgorithm, SignerIdentity, algorithm_for_key
 from vaxpass.errors import SigningError
 
@@ -86,3 +89,31 @@ def load_certificate(path: Path) -> x509.Certificate:
         return x509.load_der_x509_certificate(data)
     except ValueError as exc:
         raise SigningError("cannot read the signer certificate") from exc
+
+
+def ephemeral_signer(
+    key: SigningKey,
+    *,
+    not_before: datetime,
+    days: int,
+    types: Iterable[CertificateType] = (),
+    country: str = "VN",
+) -> SoftwareSigner:
+    """A signer for ``key`` under a throw-away CSCA held only in memory (tests, benchmarks,
+    development): nothing is written and no verifier trusts it unless told to."""
+    csca_key = ec.generate_private_key(ec.SECP256R1())
+    csca = issue_csca(
+        csca_key,
+        country=country,
+        common_name=f"{country} ephemeral CSCA",
+        validity=Validity.starting(not_before, days + 1),
+    )
+    dsc = issue_dsc(
+        csca_key,
+        csca,
+        key.public_key(),
+        common_name=f"{country} ephemeral DSC",
+        validity=Validity.starting(not_before, days),
+        types=types,
+    )
+    return SoftwareSigner(key, dsc)
